@@ -1,0 +1,10 @@
+export { Ledgerline } from './client';
+export type { IdempotencyOptions, IdempotentResult, LedgerlineOptions, PlaceOrderOptions } from './client';
+export { LedgerlineAdmin } from './admin-client';
+export type { LedgerlineAdminOptions } from './admin-client';
+export { LedgerlineError, LedgerlineNetworkError } from './errors';
+export type { ErrorEnvelope } from './errors';
+export { DEFAULT_RETRY_POLICY } from './retry-policy';
+export type { RetryOptions } from './retry-policy';
+export type { ConnectionOptions, FetchLike } from './transport';
+export * from './models';

@@ -1,0 +1,64 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { Drain } from './common/drain';
+import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './common/json-body';
+import { createValidationPipe } from './common/validation.pipe';
+import { MetricsService } from './metrics/metrics.service';
+import { EnvSource } from './config/env.schema';
+import { setUpOpenApi } from './openapi/openapi';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A caller's X-Request-Id is kept when it is sane, so ids can be followed across services. */
+function requestIdFor(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  // pino-http (nestjs-pino) reads the raw request's id, so log lines carry this same id.
+  (req as IncomingMessage & { id: string }).id = id;
+  return id;
+}
+
+export interface AppOptions {
+  /** Serve the Swagger UI at /docs (/docs-json is always served). */
+  docsUi?: boolean;
+}
+
+/** Builds the whole HTTP application; main.ts listens on it, tests inject requests into it. */
+export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }: AppOptions = {}): Promise<NestFastifyApplication> {
+  // maxParamLength: an idempotency key in a path can be 256 characters; longer values still reach
+  // the validation pipes (and the error envelope) instead of Fastify's own 414.
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdFor, routerOptions: { maxParamLength: 2048 } });
+  const fastify = adapter.getInstance();
+  registerJsonBodyParser(fastify);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    done();
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(envOverrides), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  const drain = app.get(Drain);
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (drain.draining) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route template keeps the label set small; unknown routes share one label.
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  setUpOpenApi(app, { ui: docsUi });
+  app.enableShutdownHooks();
+  return app;
+}

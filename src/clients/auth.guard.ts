@@ -1,0 +1,124 @@
+import { CanActivate, ExecutionContext, Injectable, NotFoundException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { UnauthenticatedError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { ROUTE_ACCESS, RouteAccess } from './auth.decorators';
+import { ClientsRepository } from './clients.repository';
+import { CredentialsCache, VerifiableCredentials } from './credentials-cache';
+import { secretsMatch, signatureMatches, tokensMatch, unsealSecret } from './credentials';
+
+/** How far a signed request's timestamp may be from now, either way. */
+const SIGNATURE_WINDOW_MS = 300_000;
+
+interface SignatureScheme {
+  apiKey: string;
+  timestamp: string;
+  signature: string;
+  encoding: 'base64' | 'hex';
+  /** What was signed, given the request's timestamp. */
+  message: (timestamp: string) => string;
+}
+
+/** Global guard: every route needs client credentials unless marked otherwise (auth.decorators.ts). */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly clients: ClientsRepository,
+    private readonly cache: CredentialsCache,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access =
+      this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ??
+      'client';
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    switch (access) {
+      case 'public':
+        return true;
+      case 'admin':
+        return this.checkAdmin(request);
+      case 'catfee':
+        request.client = await this.verifyCatFeeSignature(request);
+        return true;
+      case 'client':
+        request.client = await this.verifySecret(request);
+        return true;
+    }
+  }
+
+  private checkAdmin(request: FastifyRequest): boolean {
+    const adminToken = this.config.get('ADMIN_TOKEN');
+    // With no ADMIN_TOKEN the admin API is off: it answers as if it did not exist.
+    if (!adminToken) throw new NotFoundException();
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token || !tokensMatch(token, adminToken)) {
+      throw new UnauthenticatedError('Missing or invalid admin token');
+    }
+    return true;
+  }
+
+  /**
+   * X-API-Key with either X-API-Secret, or a signature that proves the secret without sending it:
+   * X-Timestamp and X-Signature = hex HMAC-SHA256(secret, timestamp + method + path with query + raw body).
+   */
+  private async verifySecret(request: FastifyRequest) {
+    if (request.headers['x-signature'] !== undefined) {
+      return this.verifySignature(request, {
+        apiKey: 'x-api-key',
+        timestamp: 'x-timestamp',
+        signature: 'x-signature',
+        encoding: 'hex',
+        message: (timestamp) => `${timestamp}${request.method}${request.url}${request.rawBody ?? ''}`,
+      });
+    }
+    const secret = headerValue(request, 'x-api-secret');
+    const credentials = await this.lookUp(headerValue(request, 'x-api-key'));
+    if (!credentials || secret === undefined || !secretsMatch(secret, credentials.secretHash)) throw new UnauthenticatedError();
+    return credentials.client;
+  }
+
+  /** CatFee: CF-ACCESS-SIGN = base64 HMAC-SHA256(secret, timestamp + method + path), the path without its query. */
+  private verifyCatFeeSignature(request: FastifyRequest) {
+    return this.verifySignature(request, {
+      apiKey: 'cf-access-key',
+      timestamp: 'cf-access-timestamp',
+      signature: 'cf-access-sign',
+      encoding: 'base64',
+      message: (timestamp) => `${timestamp}${request.method}${request.url.split('?')[0]}`,
+    });
+  }
+
+  /** A signature over a recent timestamp: a captured request cannot be replayed once the window has passed. */
+  private async verifySignature(request: FastifyRequest, scheme: SignatureScheme) {
+    const timestamp = headerValue(request, scheme.timestamp);
+    const signature = headerValue(request, scheme.signature);
+    const credentials = await this.lookUp(headerValue(request, scheme.apiKey));
+    if (!credentials?.secretSealed || timestamp === undefined || signature === undefined) throw new UnauthenticatedError();
+    if (!/^\d{4}-\d\d-\d\dT/.test(timestamp) || !(Math.abs(Date.now() - Date.parse(timestamp)) <= SIGNATURE_WINDOW_MS)) {
+      throw new UnauthenticatedError(`${scheme.timestamp} must be an ISO-8601 time within 300 seconds of now`);
+    }
+    const secret = unsealSecret(credentials.secretSealed, this.config.credentialsKey);
+    if (!signatureMatches(secret, scheme.message(timestamp), signature, scheme.encoding)) throw new UnauthenticatedError();
+    return credentials.client;
+  }
+
+  /** The credentials of an API key: from the cache of recently verified ones, else the database. */
+  private async lookUp(apiKey: string | undefined): Promise<VerifiableCredentials | undefined> {
+    if (apiKey === undefined) return undefined;
+    const cached = this.cache.get(apiKey);
+    if (cached) return cached;
+    const client = await this.clients.findByApiKey(apiKey);
+    if (!client) return undefined;
+    const credentials = { client: { id: client.id, name: client.name }, secretHash: client.secretHash, secretSealed: client.secretSealed };
+    this.cache.set(apiKey, credentials);
+    return credentials;
+  }
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && value.length > 0 && value.length <= 512 ? value : undefined;
+}

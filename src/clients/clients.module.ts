@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+import { WalletsModule } from '../wallets/wallets.module';
+import { AdminClientsController } from './admin-clients.controller';
+import { AuthGuard } from './auth.guard';
+import { ClientsRepository } from './clients.repository';
+import { ClientsService } from './clients.service';
+import { CredentialsCache } from './credentials-cache';
+import { RateLimitGuard } from './rate-limit.guard';
+import { SandboxSeeder } from './sandbox-seeder';
+
+@Module({
+  imports: [
+    WalletsModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ throttlers: [{ ttl: 60_000, limit: config.get('RATE_LIMIT_PER_MINUTE') }] }),
+    }),
+  ],
+  controllers: [AdminClientsController],
+  providers: [
+    ClientsRepository,
+    ClientsService,
+    CredentialsCache,
+    SandboxSeeder,
+    // In this order: authenticate, then count against the authenticated client.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ],
+})
+export class ClientsModule {}

@@ -1,0 +1,91 @@
+import { HttpStatus } from '@nestjs/common';
+
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
+
+/**
+ * An error the API promises: a stable `code`, an HTTP status, a human message.
+ * The global filter turns it into the envelope `{"error": {code, message, details}}`.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A business outcome decided by a handler (not enough money, unknown wallet...).
+ * Idempotent requests record it and replay it; the request's writes are rolled back.
+ */
+export class DomainError extends ApiError {}
+
+export class NotFoundError extends DomainError {
+  constructor(resource: string) {
+    super(HttpStatus.NOT_FOUND, 'NOT_FOUND', `${resource} not found`);
+  }
+}
+
+export class InsufficientFundsError extends DomainError {
+  constructor() {
+    super(HttpStatus.UNPROCESSABLE_ENTITY, 'INSUFFICIENT_FUNDS', 'The wallet balance is too low for this amount');
+  }
+}
+
+export class BalanceLimitExceededError extends DomainError {
+  constructor() {
+    super(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'BALANCE_LIMIT_EXCEEDED',
+      'The wallet balance would exceed 9007199254740991 minor units',
+    );
+  }
+}
+
+/** The request itself is malformed: decided before any business logic, never recorded. */
+export class ValidationFailedError extends ApiError {
+  constructor(details: FieldError[], message = 'The request is not valid') {
+    super(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', message, details);
+  }
+}
+
+export class UnauthenticatedError extends ApiError {
+  constructor(message = 'Missing or invalid API credentials') {
+    super(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', message);
+  }
+}
+
+/** A row lock could not be taken within IDEMPOTENCY_LOCK_WAIT_MS; safe to retry with the same key. */
+export class ResourceBusyError extends ApiError {
+  constructor(idempotencyKey?: string) {
+    super(HttpStatus.CONFLICT, 'RESOURCE_BUSY', 'The resource is busy with another request; retry shortly', undefined, {
+      'Retry-After': '1',
+      ...(idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey }),
+    });
+  }
+}
+
+export class CurrencyMismatchError extends DomainError {
+  constructor(walletCurrency: string, requestedCurrency: string) {
+    super(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'CURRENCY_MISMATCH',
+      `The wallet holds ${walletCurrency}; this operation needs ${requestedCurrency}`,
+    );
+  }
+}
+
+/** Input the DTO cannot judge alone (it depends on the product): decided by the handler, so recorded. */
+export class BusinessValidationError extends DomainError {
+  constructor(field: string, error: string) {
+    super(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', 'The request is not valid', [{ field, errors: [error] }]);
+  }
+}

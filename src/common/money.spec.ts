@@ -1,0 +1,37 @@
+import { isSupportedCurrency, majorToMinorUnits, minorUnitDigits, minorUnitsToJson, parseMinorUnits } from './money';
+
+describe('money', () => {
+  it('parses driver strings into exact bigints', () => {
+    expect(parseMinorUnits('9007199254740991')).toBe(9007199254740991n);
+    expect(parseMinorUnits('-250')).toBe(-250n);
+  });
+
+  it('refuses values past 2^53-1 instead of rounding them', () => {
+    expect(() => parseMinorUnits('9007199254740992')).toThrow(RangeError);
+    expect(() => minorUnitsToJson(-9007199254740992n)).toThrow(RangeError);
+  });
+
+  it('refuses anything that is not an integer', () => {
+    expect(() => parseMinorUnits('1.5')).toThrow();
+    expect(() => parseMinorUnits('12abc')).toThrow();
+  });
+
+  it('knows ISO-4217 codes and TRX, nothing else', () => {
+    expect(['USD', 'EUR', 'JPY', 'TRX'].every(isSupportedCurrency)).toBe(true);
+    expect(['usd', 'XYZ', 'BTC', ''].some(isSupportedCurrency)).toBe(false);
+  });
+
+  it('knows the minor unit of each currency', () => {
+    expect([minorUnitDigits('USD'), minorUnitDigits('JPY'), minorUnitDigits('KWD'), minorUnitDigits('TRX')]).toEqual([2, 0, 3, 6]);
+  });
+
+  it('converts major units exactly, refusing what would need rounding', () => {
+    expect(majorToMinorUnits(100, 'USD')).toBe(10000n);
+    expect(majorToMinorUnits('10.5', 'USD')).toBe(1050n);
+    expect(majorToMinorUnits('0.000001', 'TRX')).toBe(1n);
+    expect(majorToMinorUnits(500, 'JPY')).toBe(500n);
+    for (const [value, currency] of [[10.5, 'USD'], ['10.505', 'USD'], ['1.5', 'JPY'], [0, 'USD'], [-1, 'USD'], ['1e3', 'USD'], ['', 'USD']] as const) {
+      expect(majorToMinorUnits(value, currency)).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import { validateEnv } from './env.schema';
+
+describe('validateEnv', () => {
+  it('fills in the documented defaults', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({ NODE_ENV: 'development', PORT: 3000, IDEMPOTENCY_TTL_SECONDS: 86400, IDEMPOTENCY_LOCK_WAIT_MS: 5000 });
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it('converts numeric settings and rejects bad ones with a clear message', () => {
+    expect(validateEnv({ PORT: '8080' }).PORT).toBe(8080);
+    expect(() => validateEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL/);
+    expect(() => validateEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a postgres/);
+  });
+
+  it('refuses production without a database URL and an admin token', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required[\s\S]*ADMIN_TOKEN is required[\s\S]*CREDENTIALS_KEY is required/);
+    expect(() =>
+      validateEnv({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://db/x',
+        ADMIN_TOKEN: 'a-long-enough-admin-token',
+        CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      }),
+    ).not.toThrow();
+  });
+});

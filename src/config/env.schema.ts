@@ -1,0 +1,77 @@
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/** Every setting Ledgerline reads, with its default. `.env.example` documents each one. */
+export class Env {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  DATABASE_POOL_SIZE = 32;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  @IsString()
+  EMBEDDED_PG_DIR = './.data/pg';
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN?: string;
+
+  /**
+   * 32 bytes, base64: seals the copy of each API secret that signed requests (CatFee) are checked
+   * with. Required in production; elsewhere a fixed development key is used.
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CREDENTIALS_KEY must be 32 bytes in base64 (openssl rand -base64 32)' })
+  CREDENTIALS_KEY?: string;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  IDEMPOTENCY_TTL_SECONDS = 86400;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(60000)
+  IDEMPOTENCY_LOCK_WAIT_MS = 5000;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(86400)
+  IDEMPOTENCY_SWEEP_INTERVAL_SECONDS = 60;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  PAYOUT_SETTLE_DELAY_MS = 1000;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_PER_MINUTE = 6000;
+
+  /** First wait before a failed webhook delivery is retried; each retry doubles it. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  WEBHOOK_RETRY_DELAY_SECONDS = 2;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
+  AUTH_CACHE_TTL_MS = 30000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export type EnvSource = Record<string, string | undefined>;
+
+/** Validates the environment at boot; a bad or missing setting stops the process with a clear message. */
+export function validateEnv(source: EnvSource): Env {
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(Env, present, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  const messages = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  if (env.NODE_ENV === 'production') {
+    if (!env.DATABASE_URL) messages.push('DATABASE_URL is required when NODE_ENV=production');
+    if (!env.ADMIN_TOKEN) messages.push('ADMIN_TOKEN is required when NODE_ENV=production');
+    if (!env.CREDENTIALS_KEY) messages.push('CREDENTIALS_KEY is required when NODE_ENV=production');
+  }
+  if (messages.length > 0) {
+    throw new Error(`Invalid configuration:\n  - ${messages.join('\n  - ')}`);
+  }
+  return env;
+}

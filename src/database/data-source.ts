@@ -1,0 +1,46 @@
+import { DataSource, MigrationExecutor } from 'typeorm';
+import { migrations } from '../../migrations';
+import { Client } from '../clients/client.entity';
+import { LedgerEntry } from '../ledger/ledger-entry.entity';
+import { Order } from '../orders/order.entity';
+import { Payout } from '../payouts/payout.entity';
+import { Product } from '../products/product.entity';
+import { Transfer } from '../transfers/transfer.entity';
+import { Deposit } from '../wallets/deposit.entity';
+import { Wallet } from '../wallets/wallet.entity';
+
+/** Every entity, listed so the same list works from source (tests) and from dist. */
+const entities = [Client, Wallet, Deposit, LedgerEntry, Product, Order, Transfer, Payout];
+
+/** One definition of the connection, shared by the app, the migration runner and the ledger check. */
+export function createDataSource(url: string, poolSize: number): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    poolSize,
+    // No session-level state on connections (DESIGN.md section 6): transaction-mode poolers work.
+    extra: { application_name: 'ledgerline' },
+  });
+}
+
+/** Key of the advisory lock that serialises migrations when several instances boot at once. */
+const MIGRATION_LOCK = 7_263_001;
+
+/** Runs pending migrations on the lock holder's own connection, so a pool of one suffices. */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const lockHolder = dataSource.createQueryRunner();
+  try {
+    await lockHolder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const executor = new MigrationExecutor(dataSource, lockHolder);
+    executor.transaction = 'each';
+    const applied = await executor.executePendingMigrations();
+    return applied.map((migration) => migration.name);
+  } finally {
+    await lockHolder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lockHolder.release();
+  }
+}

@@ -1,0 +1,53 @@
+import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { Public } from '../clients/auth.decorators';
+import { ApiError } from '../common/errors';
+
+const READY_TIMEOUT_MS = 1000;
+
+@ApiTags('health')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Liveness: the process answers. */
+  @Get()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Liveness', security: [] })
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: PostgreSQL answers within a second. */
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: 503 NOT_READY while the database is unreachable', security: [] })
+  async ready() {
+    try {
+      return await this.health.check([() => this.pingDatabase()]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'NOT_READY', 'The database is not reachable', error.getResponse());
+    }
+  }
+
+  private async pingDatabase() {
+    const indicator = this.indicators.check('database');
+    try {
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS).unref()),
+      ]);
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AppConfig } from '../config/app-config';
+import { IdempotencyRepository } from './idempotency.repository';
+
+const BATCH_SIZE = 1000;
+/** At most this many batches a run, so one run never holds the worker for long. */
+const MAX_BATCHES_PER_RUN = 50;
+
+/**
+ * Deletes expired idempotency records in bounded batches, every IDEMPOTENCY_SWEEP_INTERVAL_SECONDS.
+ * Correctness never depends on it: an expired record already counts as new.
+ */
+@Injectable()
+export class IdempotencySweeper implements OnApplicationBootstrap {
+  private readonly logger = new Logger(IdempotencySweeper.name);
+  private running = false;
+
+  constructor(
+    private readonly records: IdempotencyRepository,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const interval = setInterval(() => void this.sweep(), this.config.get('IDEMPOTENCY_SWEEP_INTERVAL_SECONDS') * 1000);
+    this.scheduler.addInterval('idempotency-sweeper', interval);
+  }
+
+  /** Returns how many records were deleted. */
+  async sweep(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    let total = 0;
+    try {
+      for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+        const deleted = await this.records.deleteExpired(BATCH_SIZE);
+        total += deleted;
+        if (deleted < BATCH_SIZE) break;
+      }
+      if (total > 0) this.logger.log(`Deleted ${total} expired idempotency records`);
+    } catch (error) {
+      this.logger.error({ err: error }, 'Idempotency sweep failed; the next run retries');
+    } finally {
+      this.running = false;
+    }
+    return total;
+  }
+}

@@ -1,0 +1,204 @@
+import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
+import { InjectTransactionHost, Propagation } from '@nestjs-cls/transactional';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError, ResourceBusyError } from '../common/errors';
+import { PreparedResponse } from '../common/prepared-response';
+import { RESPONSE_DIALECT, ResponseDialect, standardDialect } from '../common/response-dialect';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { isLockTimeout } from '../database/database-errors';
+import { TxHost, UnitOfWork } from '../database/transaction';
+import { fingerprint } from './fingerprint';
+import { readIdempotencyKey } from './idempotency-key';
+import { keyInUse, keyRequired, keyReused } from './idempotency.errors';
+import { IdempotencyRepository, RecordScope, StoredResponse } from './idempotency.repository';
+import { IDEMPOTENCY_SCOPE, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decorators';
+import { parseSandboxFault, ResponseDropped, SandboxFailure, SandboxFault } from './sandbox-fault';
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** Headers a replay repeats; everything else about a response is its status and body. */
+const REPLAYED_HEADERS = ['content-type', 'location'];
+/** A key can be swept or taken over between our claim and our read; a few rounds settle it. */
+const MAX_CLAIM_ROUNDS = 3;
+
+interface Outcome {
+  response: StoredResponse;
+  createdAt: Date;
+  replayed: boolean;
+}
+
+/**
+ * The exactly-once heart (DESIGN.md sections 1 and 2). Every POST's handler runs in one transaction
+ * opened here. With an idempotency key, that transaction first claims (client, endpoint, key) on the
+ * unique index, then runs the handler, then stores the response, and commits all of it together:
+ * a crash or a 5xx before COMMIT leaves nothing, a duplicate waits on the index and then replays.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly unitOfWork: UnitOfWork,
+    @InjectTransactionHost() private readonly txHost: TxHost,
+    private readonly records: IdempotencyRepository,
+    private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    if (request.method !== 'POST') return next.handle();
+    // Admin routes have no client to scope a key by: one transaction, outside the idempotency layer.
+    if (!request.client) return from(this.inTransaction(() => this.runHandler(next)));
+
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const body = request.body;
+    const bodyObject = isPlainObject(body) ? body : undefined;
+    const key = readIdempotencyKey({
+      header: request.headers['idempotency-key'],
+      query: query.client_order_id,
+      body: bodyObject?.accessTag,
+    });
+    // The carriers are not part of the resource: DTO validation must not see them.
+    if (bodyObject) delete bodyObject.accessTag;
+
+    if (key === undefined) {
+      if (this.reflector.get<boolean>(REQUIRES_IDEMPOTENCY_KEY, context.getHandler())) throw keyRequired();
+      return from(this.inTransaction(() => this.runHandler(next)));
+    }
+
+    const { client_order_id: _carrier, ...fingerprintedQuery } = query;
+    const routeTemplate = request.routeOptions.url ?? request.url;
+    const endpoint = this.reflector.get<string>(IDEMPOTENCY_SCOPE, context.getHandler()) ?? `POST ${routeTemplate}`;
+    const scope: RecordScope = { clientId: request.client.id, endpoint, key };
+    const requestHash = fingerprint({ method: 'POST', routeTemplate, params: request.params, query: fingerprintedQuery, body });
+    const fault = this.config.isProduction ? undefined : parseSandboxFault(request.headers['x-sandbox-fault']);
+    const routeStatus = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
+    const dialect = this.reflector.getAllAndOverride<ResponseDialect>(RESPONSE_DIALECT, [context.getHandler(), context.getClass()]) ?? standardDialect;
+
+    return from(
+      this.executeOnce(scope, requestHash, routeStatus, dialect, fault, next).then((outcome) => {
+        if (fault?.kind === 'drop-response' && !outcome.replayed) {
+          // Committed; now lose the answer, as a dropped connection would.
+          http.getResponse<FastifyReply>().hijack();
+          request.raw.socket?.destroy();
+          throw new ResponseDropped();
+        }
+        return this.send(http.getResponse<FastifyReply>(), scope.key, outcome, routeStatus, dialect);
+      }),
+    );
+  }
+
+  private executeOnce(
+    scope: RecordScope,
+    requestHash: Buffer,
+    routeStatus: number,
+    dialect: ResponseDialect,
+    fault: SandboxFault | undefined,
+    next: CallHandler,
+  ): Promise<Outcome> {
+    const ttl = this.config.get('IDEMPOTENCY_TTL_SECONDS');
+    const lockWait = this.config.get('IDEMPOTENCY_LOCK_WAIT_MS');
+    // The claim bounds the transaction's lock waits itself: no separate round trip for it.
+    return this.unitOfWork.run(async () => {
+      for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+        const claimedAt = await this.claimWithin(scope.key, () => this.records.claim(scope, requestHash, ttl, lockWait));
+        if (claimedAt) return this.execute(scope, claimedAt, routeStatus, dialect, fault, next);
+
+        const existing = await this.records.find(scope);
+        if (!existing) continue; // swept between our conflict and our read: claim again
+        if (existing.expired) {
+          const retakenAt = await this.claimWithin(scope.key, () => this.records.claimExpired(scope, requestHash, ttl));
+          if (retakenAt) return this.execute(scope, retakenAt, routeStatus, dialect, fault, next);
+          continue; // another request renewed it first: read its outcome
+        }
+        if (!existing.requestHash.equals(requestHash)) {
+          this.metrics.countIdempotency('reused');
+          throw keyReused(scope.key);
+        }
+        this.metrics.countIdempotency('replayed');
+        return { response: existing, createdAt: existing.createdAt, replayed: true };
+      }
+      throw keyInUse(scope.key);
+    });
+  }
+
+  /** Runs the handler under the claim, records what it answered, and applies a sandbox fault. */
+  private async execute(
+    scope: RecordScope,
+    claimedAt: Date,
+    routeStatus: number,
+    dialect: ResponseDialect,
+    fault: SandboxFault | undefined,
+    next: CallHandler,
+  ): Promise<Outcome> {
+    let response: StoredResponse;
+    try {
+      // A savepoint: a domain error undoes the handler's writes but keeps the claim, so the
+      // outcome can be recorded.
+      const result = await this.txHost.withTransaction(Propagation.Nested, () => this.runHandler(next, scope.key));
+      response = { status: routeStatus, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(result) };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const body = dialect.errorBody({ status: error.status, code: error.code, message: error.message, details: error.details });
+      response = { status: error.status, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(body) };
+    }
+    await this.records.complete(scope, response);
+    if (fault?.kind === 'fail-before-commit') throw new SandboxFailure();
+    if (fault?.kind === 'delay') await sleep(fault.ms);
+    this.metrics.countIdempotency('executed');
+    return { response, createdAt: claimedAt, replayed: false };
+  }
+
+  private async runHandler(next: CallHandler, key?: string): Promise<unknown> {
+    try {
+      return await lastValueFrom(next.handle());
+    } catch (error) {
+      // Waiting for a wallet's row lock took too long: nothing is kept, the same key may retry.
+      throw isLockTimeout(error) ? new ResourceBusyError(key) : error;
+    }
+  }
+
+  private inTransaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.unitOfWork.run(async () => {
+      await this.records.setLockWait(this.config.get('IDEMPOTENCY_LOCK_WAIT_MS'));
+      return work();
+    });
+  }
+
+  /** A claim that waited longer than IDEMPOTENCY_LOCK_WAIT_MS on a duplicate in flight is a 409. */
+  private async claimWithin(key: string, claim: () => Promise<Date | null>): Promise<Date | null> {
+    try {
+      return await claim();
+    } catch (error) {
+      if (!isLockTimeout(error)) throw error;
+      this.metrics.countIdempotency('in_use');
+      throw keyInUse(key);
+    }
+  }
+
+  private send(reply: FastifyReply, key: string, outcome: Outcome, routeStatus: number, dialect: ResponseDialect): string {
+    const headers: Record<string, string> = {
+      'Idempotency-Key': key,
+      'Idempotency-Replayed': String(outcome.replayed),
+      'Idempotency-Created-At': outcome.createdAt.toISOString(),
+    };
+    for (const name of REPLAYED_HEADERS) {
+      const value = outcome.response.headers[name];
+      if (value !== undefined) headers[name] = value;
+    }
+    const { status, body } = outcome.response;
+    // Nest answers with the route's status; any other recorded status goes out through the filter.
+    if (status !== routeStatus) throw new PreparedResponse(status, body, headers);
+    reply.headers(headers);
+    return outcome.replayed && dialect.replayedSuccessBody ? dialect.replayedSuccessBody(body) : body;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

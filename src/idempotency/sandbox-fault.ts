@@ -1,0 +1,38 @@
+import { ValidationFailedError } from '../common/errors';
+
+/**
+ * `X-Sandbox-Fault` (DESIGN.md section 7): lets integrators produce each failure the idempotency
+ * layer protects against. Ignored in production.
+ */
+export type SandboxFault =
+  | { kind: 'drop-response' } // commit, then close the socket without answering
+  | { kind: 'fail-before-commit' } // roll everything back and answer 500
+  | { kind: 'delay'; ms: number }; // hold the transaction open, so a duplicate sees the wait
+
+export const MAX_SANDBOX_DELAY_MS = 30_000;
+
+export function parseSandboxFault(header: string | string[] | undefined): SandboxFault | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header.join(',') : header.trim();
+  if (value === 'drop-response' || value === 'fail-before-commit') return { kind: value };
+  const delay = /^delay=(\d{1,5})$/.exec(value);
+  if (delay && Number(delay[1]) <= MAX_SANDBOX_DELAY_MS) return { kind: 'delay', ms: Number(delay[1]) };
+  throw new ValidationFailedError(
+    [{ field: 'X-Sandbox-Fault', errors: [`must be drop-response, fail-before-commit or delay=MS (MS at most ${MAX_SANDBOX_DELAY_MS})`] }],
+    'X-Sandbox-Fault is not valid',
+  );
+}
+
+/** The deliberate failure of `fail-before-commit`: an ordinary 500, so nothing is recorded. */
+export class SandboxFailure extends Error {
+  constructor() {
+    super('X-Sandbox-Fault: fail-before-commit');
+  }
+}
+
+/** Thrown after the socket was destroyed for `drop-response`; there is nobody left to answer. */
+export class ResponseDropped extends Error {
+  constructor() {
+    super('X-Sandbox-Fault: drop-response');
+  }
+}

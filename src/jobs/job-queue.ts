@@ -1,0 +1,99 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectTransactionHost } from '@nestjs-cls/transactional';
+import PgBoss from 'pg-boss';
+import { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { TxHost } from '../database/transaction';
+
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+const WORK_BATCH_SIZE = 20;
+
+export interface QueueDefinition {
+  name: string;
+  /** A job that neither completes nor fails within this time (its worker died) is retried. */
+  expireInSeconds: number;
+  retryLimit: number;
+  retryDelaySeconds?: number;
+}
+
+/**
+ * Background jobs on pg-boss, in the same PostgreSQL. A job is enqueued inside the request's
+ * transaction (the outbox pattern): it exists if and only if the effect that asked for it committed.
+ */
+@Injectable()
+export class JobQueue implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(JobQueue.name);
+  private readonly boss: PgBoss;
+
+  constructor(
+    dataSource: DataSource,
+    @InjectTransactionHost() private readonly txHost: TxHost,
+  ) {
+    const { url } = dataSource.options as PostgresConnectionOptions;
+    // Expired jobs (their worker died, or lost the database mid-job) are noticed every 10 s, not 120.
+    this.boss = new PgBoss({ connectionString: url, max: 4, application_name: 'ledgerline-jobs', maintenanceIntervalSeconds: 10 });
+    this.boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
+  }
+
+  async onModuleInit(): Promise<void> {
+    process.on('unhandledRejection', this.absorbPgBossRejection);
+    await this.boss.start();
+  }
+
+  /**
+   * pg-boss 10 completes and fails jobs without awaiting the query (timgit/pg-boss#577): during a
+   * database outage that rejection is unhandled and would kill the process. Those are logged; the
+   * job expires and is retried once the database is back. Any other unhandled rejection still crashes.
+   */
+  private readonly absorbPgBossRejection = (reason: unknown): void => {
+    if (reason instanceof Error && /[\\/]pg-boss[\\/]/.test(reason.stack ?? '')) {
+      this.logger.error({ err: reason }, 'Job queue lost the database; the job will be retried');
+      return;
+    }
+    throw reason;
+  };
+
+  async onApplicationShutdown(): Promise<void> {
+    // Lets jobs in progress finish before the pool closes.
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    process.off('unhandledRejection', this.absorbPgBossRejection);
+  }
+
+  /** Retries wait `retryDelay` seconds, doubling each time (pg-boss's backoff). */
+  async define(queue: QueueDefinition): Promise<void> {
+    await this.boss.createQueue(queue.name, {
+      name: queue.name,
+      expireInSeconds: queue.expireInSeconds,
+      retryLimit: queue.retryLimit,
+      retryDelay: queue.retryDelaySeconds ?? 1,
+      retryBackoff: true,
+    });
+  }
+
+  /** Enqueues through the current transaction: the job commits or rolls back with it. */
+  async sendInTransaction<T extends object>(queue: string, data: T, startAfter?: Date): Promise<void> {
+    const tx = this.txHost.tx;
+    await this.boss.send(queue, data, {
+      startAfter,
+      db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.query(text, values) }) },
+    });
+  }
+
+  /**
+   * pg-boss fetches up to `batchSize` jobs a poll, then waits for the next poll: a batch of one
+   * would cap a worker at two jobs a second. A batch's jobs run concurrently and each fails alone
+   * (pg-boss then completes only the jobs still active), so one failure never reruns the others.
+   */
+  async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
+    await this.boss.work<T>(queue, { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE }, async (jobs) => {
+      const results = await Promise.allSettled(jobs.map((job) => handler(job.data)));
+      for (const [index, result] of results.entries()) {
+        if (result.status === 'rejected') {
+          const reason = result.reason instanceof Error ? { message: result.reason.message } : { message: String(result.reason) };
+          await this.boss.fail(queue, jobs[index].id, reason);
+        }
+      }
+    });
+  }
+}

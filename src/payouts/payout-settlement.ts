@@ -1,0 +1,82 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { UnitOfWork } from '../database/transaction';
+import { JobQueue } from '../jobs/job-queue';
+import { LedgerService } from '../ledger/ledger.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { WalletsService } from '../wallets/wallets.service';
+import { WebhooksService } from '../webhooks/webhooks.service';
+import { presentPayout } from './payouts.presenter';
+import { PayoutsRepository } from './payouts.repository';
+import { PAYOUT_SETTLEMENT_QUEUE, SettlementJob } from './payouts.service';
+import { SandboxPayoutRail } from './sandbox-payout-rail';
+
+export type SettlementResult = 'COMPLETED' | 'FAILED' | 'ALREADY_SETTLED';
+
+/**
+ * The payout worker. Each payout settles exactly once, however often the job runs, crashes or races:
+ * 1. the rail is called outside any transaction with the downstream key `payout:<id>`, so a repeated
+ *    call pays nothing more and returns the first outcome;
+ * 2. the status moves from PENDING only by a conditional UPDATE, in the same transaction as the
+ *    ledger postings (and the refund), so only one run ever writes them.
+ */
+@Injectable()
+export class PayoutSettlement implements OnApplicationBootstrap {
+  private readonly logger = new Logger(PayoutSettlement.name);
+
+  constructor(
+    private readonly payouts: PayoutsRepository,
+    private readonly rail: SandboxPayoutRail,
+    private readonly wallets: WalletsService,
+    private readonly ledger: LedgerService,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly jobs: JobQueue,
+    private readonly metrics: MetricsService,
+    private readonly webhooks: WebhooksService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jobs.work<SettlementJob>(PAYOUT_SETTLEMENT_QUEUE, async (job) => {
+      const result = await this.settle(job);
+      if (result !== 'ALREADY_SETTLED') this.metrics.countPayout(result);
+      this.logger.log({ payoutId: job.payoutId, result }, 'Payout settled');
+    });
+  }
+
+  async settle({ clientId, payoutId }: SettlementJob): Promise<SettlementResult> {
+    const payout = await this.payouts.findOne(clientId, payoutId);
+    if (!payout || payout.status !== 'PENDING') return 'ALREADY_SETTLED';
+
+    const { outcome, failureReason } = await this.rail.submit({
+      idempotencyKey: `payout:${payout.id}`,
+      amount: payout.amount,
+      currency: payout.currency,
+      destination: payout.destination,
+    });
+
+    return this.unitOfWork.run(async () => {
+      if (!(await this.payouts.settleIfPending(clientId, payoutId, outcome, failureReason))) return 'ALREADY_SETTLED';
+      const movement = { clientId, currency: payout.currency, referenceType: 'PAYOUT', referenceId: payout.id };
+      if (outcome === 'COMPLETED') {
+        await this.ledger.record({
+          ...movement,
+          legs: [
+            { systemAccount: 'PAYOUT_CLEARING', amount: -payout.amount, type: 'PAYOUT_SETTLED' },
+            { systemAccount: 'PAYOUTS_SETTLED', amount: payout.amount, type: 'PAYOUT_SETTLED' },
+          ],
+        });
+      } else {
+        const { balanceAfter } = await this.wallets.credit(clientId, payout.walletId, payout.amount);
+        await this.ledger.record({
+          ...movement,
+          legs: [
+            { systemAccount: 'PAYOUT_CLEARING', amount: -payout.amount, type: 'PAYOUT_REFUND' },
+            { walletId: payout.walletId, balanceAfter, amount: payout.amount, type: 'PAYOUT_REFUND' },
+          ],
+        });
+      }
+      const settled = await this.payouts.findOne(clientId, payoutId);
+      await this.webhooks.emit(clientId, outcome === 'COMPLETED' ? 'payout.completed' : 'payout.failed', presentPayout(settled!));
+      return outcome;
+    });
+  }
+}

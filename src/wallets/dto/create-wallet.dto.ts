@@ -1,0 +1,17 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { IsCurrency, IsMetadata } from '../../common/validators';
+
+export class CreateWalletDto {
+  @ApiProperty({ example: 'USD', description: 'ISO-4217 code, or TRX' })
+  @IsCurrency()
+  currency: string;
+
+  @ApiPropertyOptional({ example: 'acct-42', maxLength: 255, description: 'Your own reference; not unique' })
+  @IsOptional() @IsString() @Length(1, 255)
+  external_id?: string;
+
+  @ApiPropertyOptional({ example: { team: 'ops' }, description: 'A JSON object, at most 4 KiB' })
+  @IsOptional() @IsMetadata()
+  metadata?: Record<string, unknown>;
+}

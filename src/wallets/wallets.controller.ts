@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
+import { RequiresIdempotencyKey } from '../idempotency/idempotency.decorators';
+import { ApiErrors, ApiIdempotentPost, ApiPage } from '../openapi/api-decorators';
+import { DepositResponse, LedgerEntryResponse, WalletResponse } from './dto/wallet.response';
+import { PageQuery } from '../common/pagination';
+import { ParseId } from '../common/parse-id.pipe';
+import { CreateDepositDto } from './dto/create-deposit.dto';
+import { CreateWalletDto } from './dto/create-wallet.dto';
+import { WalletsService } from './wallets.service';
+
+@ApiTags('wallets')
+@Controller('v1/wallets')
+export class WalletsController {
+  constructor(private readonly wallets: WalletsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a wallet' })
+  @ApiIdempotentPost(WalletResponse, { required: false })
+  create(@CurrentClient() client: AuthenticatedClient, @Body() dto: CreateWalletDto) {
+    return this.wallets.create(client.id, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List wallets, newest first' })
+  @ApiPage(WalletResponse)
+  list(@CurrentClient() client: AuthenticatedClient, @Query() page: PageQuery) {
+    return this.wallets.list(client.id, page);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a wallet and its balance' })
+  @ApiOkResponse({ type: WalletResponse })
+  @ApiErrors(400, 401, 404)
+  get(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
+    return this.wallets.get(client.id, id);
+  }
+
+  @Get(':id/transactions')
+  @ApiOperation({ summary: 'The wallet’s ledger entries, newest first' })
+  @ApiPage(LedgerEntryResponse)
+  @ApiErrors(404)
+  transactions(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string, @Query() page: PageQuery) {
+    return this.wallets.listTransactions(client.id, id, page);
+  }
+
+  @Post(':id/deposits')
+  @RequiresIdempotencyKey()
+  @ApiOperation({ summary: 'Fund a wallet (sandbox funding, from the FUNDING system account)' })
+  @ApiIdempotentPost(DepositResponse, { required: true })
+  deposit(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string, @Body() dto: CreateDepositDto) {
+    return this.wallets.deposit(client.id, id, BigInt(dto.amount));
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module';
+import { WalletsController } from './wallets.controller';
+import { WalletsRepository } from './wallets.repository';
+import { WalletsService } from './wallets.service';
+
+@Module({
+  imports: [LedgerModule],
+  controllers: [WalletsController],
+  providers: [WalletsService, WalletsRepository],
+  exports: [WalletsService, WalletsRepository],
+})
+export class WalletsModule {}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { WebhookDelivery } from './webhook-delivery';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksService } from './webhooks.service';
+
+/** Global: every feature that makes an effect emits its event through WebhooksService. */
+@Global()
+@Module({
+  controllers: [WebhooksController],
+  providers: [WebhooksService, WebhooksRepository, WebhookDelivery],
+  exports: [WebhooksService],
+})
+export class WebhooksModule {}

@@ -1,0 +1,102 @@
+import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+
+describe('clients and authentication', () => {
+  let t: TestApp;
+  let alice: Credentials;
+  let bob: Credentials;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await t.newClient('alice');
+    bob = await t.newClient('bob');
+  });
+  afterAll(() => t.close());
+
+  it('issues a key and a 256-bit secret, and stores only the secret hash', async () => {
+    const reply = await t.request('POST', '/v1/admin/clients', {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: { name: 'carol' },
+    });
+    expect(reply.status).toBe(201);
+    expect(Object.keys(reply.json).sort()).toEqual(['api_key', 'api_secret', 'id', 'name']);
+    expect(Buffer.from(reply.json.api_secret.replace(/^sk_/, ''), 'base64url')).toHaveLength(32);
+    const [row] = await t.db.query<{ secret_hash: Buffer; dump: string }>(
+      `SELECT secret_hash, row_to_json(clients)::text AS dump FROM clients WHERE id = $1`,
+      [reply.json.id],
+    );
+    expect(row.secret_hash).toHaveLength(32);
+    expect(row.dump).not.toContain(reply.json.api_secret.slice(3));
+  });
+
+  it('refuses an unknown key and a wrong secret alike', async () => {
+    const unknownKey = await t.request('GET', '/v1/wallets', {
+      headers: { 'x-api-key': 'ak_nope', 'x-api-secret': alice.headers['x-api-secret'] },
+    });
+    const wrongSecret = await t.request('GET', '/v1/wallets', {
+      headers: { 'x-api-key': alice.headers['x-api-key'], 'x-api-secret': bob.headers['x-api-secret'] },
+    });
+    for (const reply of [unknownKey, wrongSecret]) {
+      expect(reply.status).toBe(401);
+      expect(reply.json.error.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('refuses a wrong secret even after the right one was cached', async () => {
+    expect((await t.request('GET', '/v1/wallets', { headers: alice.headers })).status).toBe(200);
+    const reply = await t.request('GET', '/v1/wallets', {
+      headers: { ...alice.headers, 'x-api-secret': `${alice.headers['x-api-secret']}x` },
+    });
+    expect(reply.status).toBe(401);
+  });
+
+  it('refuses the admin API without the right bearer token', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token', `Basic ${ADMIN_TOKEN}`]) {
+      const reply = await t.request('POST', '/v1/admin/clients', {
+        headers: authorization ? { authorization } : {},
+        body: { name: 'mallory' },
+      });
+      expect(reply.status).toBe(401);
+    }
+    // Client credentials are not admin credentials.
+    expect((await t.request('GET', '/v1/admin/ledger/check', { headers: alice.headers })).status).toBe(401);
+  });
+
+  it("gives another client's wallet a 404, for reads and for deposits", async () => {
+    const wallet = await t.request('POST', '/v1/wallets', { headers: alice.headers, body: { currency: 'EUR' } });
+    const read = await t.request('GET', `/v1/wallets/${wallet.json.id}`, { headers: bob.headers });
+    const entries = await t.request('GET', `/v1/wallets/${wallet.json.id}/transactions`, { headers: bob.headers });
+    const deposit = await t.request('POST', `/v1/wallets/${wallet.json.id}/deposits`, { headers: withKey(bob.headers), body: { amount: 100 } });
+    for (const reply of [read, entries, deposit]) {
+      expect(reply.status).toBe(404);
+      expect(reply.json.error.code).toBe('NOT_FOUND');
+    }
+    const bobsList = await t.request('GET', '/v1/wallets', { headers: bob.headers });
+    expect(bobsList.json.data.map((w: { id: string }) => w.id)).not.toContain(wallet.json.id);
+    const [{ balance }] = await t.db.query<{ balance: string }>('SELECT balance::text FROM wallets WHERE id = $1', [wallet.json.id]);
+    expect(balance).toBe('0');
+  });
+
+  it('answers health checks without credentials', async () => {
+    expect((await t.request('GET', '/health')).status).toBe(200);
+    const ready = await t.request('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.json.details.database.status).toBe('up');
+  });
+});
+
+describe('admin API switched off', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ ADMIN_TOKEN: '' });
+  });
+  afterAll(() => t.close());
+
+  it('answers 404 when no ADMIN_TOKEN is set', async () => {
+    const reply = await t.request('POST', '/v1/admin/clients', {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: { name: 'x' },
+    });
+    expect(reply.status).toBe(404);
+    expect(reply.json.error.code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+
+/** Every money-moving POST, fed bad input: a 4xx in the envelope, and not one minor unit moves. */
+describe('bad input moves no money', () => {
+  let t: TestApp;
+  let alice: Credentials;
+  let bob: Credentials;
+  let usd: string;
+  let usd2: string;
+  let bobsWallet: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await t.newClient('alice');
+    bob = await t.newClient('bob');
+    usd = await fundedWallet(t, alice, 'USD', 100_000);
+    usd2 = await fundedWallet(t, alice, 'USD', 0);
+    bobsWallet = await fundedWallet(t, bob, 'USD', 100_000);
+  });
+  afterAll(() => t.close());
+
+  const books = async () =>
+    (
+      await t.db.query<{ balances: string; entries: string }>(
+        `SELECT (SELECT sum(balance) FROM wallets)::text AS balances, (SELECT count(*) FROM ledger_entries)::text AS entries`,
+      )
+    )[0];
+
+  const SQL = "1'; DROP TABLE wallets; --";
+  const badAmounts: unknown[] = [-1, 0, 0.5, 10.25, '100', '1e3', 9007199254740992, 1e30, -9007199254740991, null, [100], { value: 100 }, true, 'NaN'];
+
+  const endpoints = () => {
+    const order = { wallet_id: usd, product_id: 123, denomination: 1000, quantity: 1 };
+    const transfer = { from_wallet_id: usd, to_wallet_id: usd2, amount: 100 };
+    const payout = { wallet_id: usd, amount: 100, destination: { type: 'bank_account', account_number: '12345678' } };
+    return [
+      {
+        path: `/v1/wallets/${usd}/deposits`,
+        valid: { amount: 100 },
+        bad: [...badAmounts.map((amount) => ({ amount })), {}, { amount: 100, currency: 'USD' }],
+      },
+      {
+        path: '/v1/orders',
+        valid: order,
+        bad: [
+          ...[-1, 0, 1.5, '2', 10_001, null, [1]].map((quantity) => ({ ...order, quantity })),
+          ...badAmounts.map((denomination) => ({ ...order, denomination })),
+          { ...order, wallet_id: SQL },
+          { ...order, wallet_id: 42 },
+          { ...order, product_id: '123' },
+          { ...order, product_id: SQL },
+          { ...order, receiver: 7 },
+          { ...order, receiver: 'x'.repeat(256) },
+          { ...order, metadata: 'not an object' },
+          { ...order, price: 1 },
+          { ...order, wallet_id: randomUUID() },
+          { ...order, wallet_id: bobsWallet },
+          { ...order, product_id: 424242 },
+        ],
+      },
+      {
+        path: '/v1/transfers',
+        valid: transfer,
+        bad: [
+          ...badAmounts.map((amount) => ({ ...transfer, amount })),
+          { ...transfer, to_wallet_id: SQL },
+          { ...transfer, from_wallet_id: bobsWallet },
+          { ...transfer, to_wallet_id: randomUUID() },
+          { ...transfer, to_wallet_id: usd },
+          { ...transfer, description: ['a'] },
+          { ...transfer, fee: 1 },
+          { from_wallet_id: usd, amount: 100 },
+        ],
+      },
+      {
+        path: '/v1/payouts',
+        valid: payout,
+        bad: [
+          ...badAmounts.map((amount) => ({ ...payout, amount })),
+          { ...payout, wallet_id: bobsWallet },
+          { ...payout, wallet_id: SQL },
+          { ...payout, destination: { type: 'bank_account', account_number: SQL } },
+          { ...payout, destination: [] },
+          { ...payout, priority: 'high' },
+        ],
+      },
+    ];
+  };
+
+  it('answers every bad body with a 4xx envelope and leaves the books untouched', async () => {
+    const before = await books();
+    let sent = 0;
+    for (const endpoint of endpoints()) {
+      for (const body of endpoint.bad) {
+        const reply = await t.request('POST', endpoint.path, { headers: withKey(alice.headers), body });
+        expect({ path: endpoint.path, body: JSON.stringify(body), status: reply.status >= 400 && reply.status < 500 }).toEqual({ path: endpoint.path, body: JSON.stringify(body), status: true });
+        expect(typeof reply.json.error.code).toBe('string');
+        sent++;
+      }
+    }
+    expect(sent).toBeGreaterThan(80);
+    expect(await books()).toEqual(before);
+  });
+
+  it('refuses bodies that are not a JSON object, too large, or of the wrong type', async () => {
+    const before = await books();
+    for (const endpoint of endpoints()) {
+      const cases: Array<[string | undefined, string, number]> = [
+        ['null', 'application/json', 400],
+        ['[]', 'application/json', 400],
+        ['"amount"', 'application/json', 400],
+        ['{"amount": 100,}', 'application/json', 400],
+        [JSON.stringify({ ...endpoint.valid, padding: 'x'.repeat(70_000) }), 'application/json', 413],
+        [JSON.stringify(endpoint.valid), 'text/plain', 415],
+        ['amount=100', 'application/x-www-form-urlencoded', 415],
+        [undefined, 'application/json', 400],
+      ];
+      for (const [body, contentType, status] of cases) {
+        const reply = await t.request('POST', endpoint.path, { headers: { ...withKey(alice.headers), 'content-type': contentType }, body: body ?? '' });
+        expect({ path: endpoint.path, body: body?.slice(0, 40), status: reply.status }).toEqual({ path: endpoint.path, body: body?.slice(0, 40), status });
+        expect(typeof reply.json.error.code).toBe('string');
+      }
+    }
+    expect(await books()).toEqual(before);
+  });
+
+  it('stores SQL-looking text as plain data', async () => {
+    const reply = await t.request('POST', '/v1/orders', {
+      headers: withKey(alice.headers),
+      body: { wallet_id: usd, product_id: 123, denomination: 1000, quantity: 1, receiver: SQL },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.json.receiver).toBe(SQL);
+    expect((await t.db.query('SELECT count(*) FROM wallets'))[0]).toEqual({ count: '3' });
+    expect(await ledgerIsBalanced(t)).toBe(true);
+  });
+});

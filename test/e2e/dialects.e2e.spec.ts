@@ -1,0 +1,170 @@
+import { createHmac } from 'node:crypto';
+import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+
+/** The seed APIs' own example requests, sent as their documentation writes them (host aside). */
+describe('seed dialects', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ PAYOUT_SETTLE_DELAY_MS: '3600000' });
+  });
+  afterAll(() => t.close());
+
+  /** A client whose credentials are used exactly as a Starship or CatFee integrator holds them. */
+  const newIntegrator = async () => {
+    const created = await t.request('POST', '/v1/admin/clients', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: { name: 'integrator' } });
+    const credentials: Credentials = {
+      clientId: created.json.id,
+      headers: { 'x-api-key': created.json.api_key, 'x-api-secret': created.json.api_secret },
+    };
+    return { credentials, apiKey: created.json.api_key as string, apiSecret: created.json.api_secret as string };
+  };
+
+  describe('Starship', () => {
+    const starshipOrder = { product_id: 123, denomination: 100, quantity: 5 };
+    const post = (path: string, key: string | undefined, headers: Record<string, string>, body: unknown) =>
+      t.request('POST', path, { headers: { ...headers, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body });
+
+    it('places the guide example order from the default wallet, in major units, once', async () => {
+      const { credentials } = await newIntegrator();
+      const usd = await fundedWallet(t, credentials, 'USD', 80_000);
+      await fundedWallet(t, credentials, 'USD', 0); // a younger wallet: not the default
+      const first = await post('/api/v1/orders', 'ord_abc123_1705689660', credentials.headers, starshipOrder);
+      expect(first.status).toBe(201);
+      expect(first.json).toMatchObject({ id: expect.any(String), status: 'COMPLETED', wallet_id: usd, product_id: 123, denomination: 10_000, quantity: 5, amount: 50_000 });
+      expect(first.headers['idempotency-replayed']).toBe('false');
+
+      const retry = await post('/api/v1/orders', 'ord_abc123_1705689660', credentials.headers, starshipOrder);
+      expect(retry.status).toBe(201);
+      expect(retry.body).toBe(first.body);
+      expect(retry.headers['idempotency-replayed']).toBe('true');
+      expect(retry.headers['idempotency-created-at']).toBe(first.headers['idempotency-created-at']);
+      expect(await balanceOf(t, credentials, usd)).toBe(30_000);
+
+      const changed = await post('/api/v1/orders', 'ord_abc123_1705689660', credentials.headers, { ...starshipOrder, quantity: 4 });
+      expect([changed.status, changed.json.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+      // One key, one operation, whichever dialect: the main route refuses it too.
+      const elsewhere = await t.request('POST', '/v1/orders', {
+        headers: withKey(credentials.headers, 'ord_abc123_1705689660'),
+        body: { wallet_id: usd, product_id: 123, denomination: 10_000, quantity: 5 },
+      });
+      expect([elsewhere.status, elsewhere.json.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+      expect(await balanceOf(t, credentials, usd)).toBe(30_000);
+    });
+
+    it('answers a missing or short key, bad credentials and a missing wallet as the guide shows', async () => {
+      const { credentials } = await newIntegrator();
+      const missing = await post('/api/v1/orders', undefined, credentials.headers, starshipOrder);
+      expect([missing.status, missing.json.error.code]).toEqual([400, 'IDEMPOTENCY_KEY_REQUIRED']);
+      const short = await post('/api/v1/orders', 'ord_1', credentials.headers, starshipOrder);
+      expect([short.status, short.json.error.code]).toEqual([400, 'IDEMPOTENCY_KEY_TOO_SHORT']);
+      const badSecret = await post('/api/v1/orders', 'ord_abc123_1705689661', { ...credentials.headers, 'x-api-secret': 'your-secret-here' }, starshipOrder);
+      expect([badSecret.status, badSecret.json.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+      const noWallet = await post('/api/v1/orders', 'ord_abc123_1705689662', credentials.headers, starshipOrder);
+      expect([noWallet.status, noWallet.json.error.code]).toEqual([404, 'NOT_FOUND']);
+      expect(noWallet.json.error.message).toBe('USD wallet not found');
+    });
+
+    it('creates a payout in major units from the default wallet, once', async () => {
+      const { credentials } = await newIntegrator();
+      const usd = await fundedWallet(t, credentials, 'USD', 5_000);
+      const body = { amount: '10.50', currency: 'USD', destination: { type: 'bank_account', account_number: 'DE89370400440532013000' } };
+      const first = await post('/api/v1/payouts', 'pay_abc123_1705689660', credentials.headers, body);
+      expect(first.status).toBe(201);
+      expect(first.json).toMatchObject({ status: 'PENDING', wallet_id: usd, amount: 1050, currency: 'USD' });
+      const retry = await post('/api/v1/payouts', 'pay_abc123_1705689660', credentials.headers, body);
+      expect(retry.body).toBe(first.body);
+      const tooPrecise = await post('/api/v1/payouts', 'pay_abc123_1705689661', credentials.headers, { ...body, amount: '1.005' });
+      expect(tooPrecise.status).toBe(400);
+      expect(await balanceOf(t, credentials, usd)).toBe(3_950);
+    });
+  });
+
+  describe('CatFee', () => {
+    /** CatFee's signature: base64 HMAC-SHA256(secret, timestamp + method + path), the path without its query. */
+    const catFeeHeaders = (apiKey: string, apiSecret: string, method: string, path: string, timestamp = new Date().toISOString()) => ({
+      'content-type': 'application/json',
+      'cf-access-key': apiKey,
+      'cf-access-timestamp': timestamp,
+      'cf-access-sign': createHmac('sha256', apiSecret).update(`${timestamp}${method}${path}`).digest('base64'),
+    });
+    const exampleQuery = 'quantity=65000&receiver=TRON_ADDRESS&duration=1h&client_order_id=abc123';
+
+    it('buys the example 65000 energy for 1h once, and answers the duplicate as CatFee does', async () => {
+      const { credentials, apiKey, apiSecret } = await newIntegrator();
+      const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
+      const first = await t.request('POST', `/v1/order?${exampleQuery}`, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order') });
+      expect(first.status).toBe(200);
+      expect(first.json).toEqual({
+        code: 0,
+        data: expect.objectContaining({
+          id: expect.any(String),
+          client_order_id: 'abc123',
+          receiver: 'TRON_ADDRESS',
+          quantity: 65000,
+          duration: 1,
+          pay_amount_sun: 10_530_000,
+          resource_type: 'ENERGY',
+          billing_type: 'TRANSFER',
+          status: 'PAYMENT_SUCCESS',
+          delegate_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+          reclaim_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        }),
+      });
+      expect(first.json.data.expired_timestamp - first.json.data.pay_timestamp).toBe(3600);
+      expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 10_530_000);
+
+      const duplicate = await t.request('POST', `/v1/order?${exampleQuery}`, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order') });
+      expect(duplicate.status).toBe(200);
+      expect(duplicate.json).toEqual({
+        code: 0,
+        sub_code: 'SUCCESS',
+        sub_msg: 'Duplicate order request, returning existing order',
+        data: first.json.data,
+      });
+      expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 10_530_000);
+
+      const readBack = await t.request('GET', `/v1/order/${first.json.data.id}`, {
+        headers: catFeeHeaders(apiKey, apiSecret, 'GET', `/v1/order/${first.json.data.id}`),
+      });
+      expect(readBack.json).toEqual({ code: 0, data: first.json.data });
+      expect(await ledgerIsBalanced(t)).toBe(true);
+    });
+
+    it('answers a changed request, a missing key, a bad signature and a stale timestamp in its own shape', async () => {
+      const { credentials, apiKey, apiSecret } = await newIntegrator();
+      const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
+      await t.request('POST', `/v1/order?${exampleQuery}`, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order') });
+
+      const changed = await t.request('POST', `/v1/order?quantity=70000&receiver=TRON_ADDRESS&duration=1h&client_order_id=abc123`, {
+        headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order'),
+      });
+      expect([changed.status, changed.json.code, changed.json.sub_code]).toEqual([422, 422, 'IDEMPOTENCY_KEY_REUSED']);
+      expect(typeof changed.json.msg).toBe('string');
+
+      const missing = await t.request('POST', '/v1/order?quantity=65000&receiver=TRON_ADDRESS&duration=1h', {
+        headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order'),
+      });
+      expect([missing.status, missing.json.code, missing.json.sub_code]).toEqual([400, 400, 'IDEMPOTENCY_KEY_REQUIRED']);
+
+      const forged = { ...catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order'), 'cf-access-sign': createHmac('sha256', 'wrong').update('x').digest('base64') };
+      const badSignature = await t.request('POST', `/v1/order?${exampleQuery.replace('abc123', 'abc124')}`, { headers: forged });
+      expect([badSignature.status, badSignature.json.code, badSignature.json.sub_code]).toEqual([401, 401, 'UNAUTHENTICATED']);
+
+      const stale = new Date(Date.now() - 301_000).toISOString();
+      const staleReply = await t.request('POST', `/v1/order?${exampleQuery.replace('abc123', 'abc125')}`, {
+        headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order', stale),
+      });
+      expect([staleReply.status, staleReply.json.code]).toEqual([401, 401]);
+
+      const badQuery = await t.request('POST', '/v1/order?quantity=-5&receiver=TRON_ADDRESS&duration=1y&client_order_id=abc126', {
+        headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order'),
+      });
+      expect([badQuery.status, badQuery.json.code, badQuery.json.sub_code]).toEqual([400, 400, 'VALIDATION_ERROR']);
+      expect(badQuery.json.msg).toMatch(/quantity[\s\S]*duration/);
+
+      // Only the first order moved money.
+      expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 10_530_000);
+    });
+  });
+});

@@ -1,0 +1,53 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startServerProcess } from '../support/server-process';
+
+const portAccepts = (port: number) =>
+  new Promise<boolean>((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => done(socket.destroy() === socket));
+    socket.once('error', () => done(false));
+  });
+
+/** `npm start` on a fresh machine: no DATABASE_URL, so the app runs its own PostgreSQL. */
+describe('embedded PostgreSQL default', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ledgerline-embedded-'));
+    // As root the cluster runs as the postgres user, who must be able to reach the data directory.
+    await chmod(dir, 0o755);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('boots with no database installed, keeps its data across restarts and stops on SIGTERM', async () => {
+    const pgPort = await freePort();
+    const env = { NODE_ENV: 'development', EMBEDDED_PG_DIR: join(dir, 'pg'), EMBEDDED_PG_PORT: String(pgPort) };
+
+    const first = await startServerProcess(env);
+    const key = /X-API-Key:\s+(\S+)/.exec(first.output())?.[1];
+    const secret = /X-API-Secret:\s+(\S+)/.exec(first.output())?.[1];
+    expect(key).toBeDefined();
+    const headers = { 'x-api-key': key!, 'x-api-secret': secret! };
+    const wallets = (await (await fetch(`${first.baseUrl}/v1/wallets`, { headers })).json()) as { data: Array<{ id: string }> };
+    expect(wallets.data).toEqual([expect.objectContaining({ currency: 'USD', balance: 100_000_000 })]);
+
+    first.child.kill('SIGTERM');
+    await first.exited;
+    // The embedded server went down with the app: nothing is left holding the port or the data.
+    expect(await portAccepts(pgPort)).toBe(false);
+
+    // Second start: same data, no second sandbox client, the printed credentials still work.
+    const second = await startServerProcess(env);
+    try {
+      expect(second.output()).not.toContain('X-API-Key:');
+      const again = await fetch(`${second.baseUrl}/v1/wallets`, { headers });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as typeof wallets).data[0].id).toBe(wallets.data[0].id);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 180_000);
+});

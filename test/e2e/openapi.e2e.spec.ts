@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { createTestDatabase } from '../support/database';
+import { startServerProcess } from '../support/server-process';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** Debian's chromium; `.ci/run` installs it where missing. */
+const CHROMIUM = '/usr/bin/chromium';
+
+interface Operation {
+  parameters?: Array<{ name: string; in: string; required?: boolean }>;
+  responses: Record<string, { headers?: Record<string, unknown>; content?: unknown }>;
+}
+
+describe('OpenAPI', () => {
+  let t: TestApp;
+  let document: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { properties?: Record<string, { example?: unknown }> }> } };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    document = (await t.request('GET', '/docs-json')).json;
+  });
+  afterAll(() => t.close());
+
+  it('documents every endpoint of the contract', () => {
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'GET /health',
+        'GET /health/ready',
+        'POST /v1/wallets',
+        'GET /v1/wallets',
+        'GET /v1/wallets/{id}',
+        'GET /v1/wallets/{id}/transactions',
+        'POST /v1/wallets/{id}/deposits',
+        'GET /v1/products',
+        'POST /v1/orders',
+        'GET /v1/orders',
+        'GET /v1/orders/{id}',
+        'POST /v1/transfers',
+        'GET /v1/transfers/{id}',
+        'POST /v1/payouts',
+        'GET /v1/payouts/{id}',
+        'GET /v1/idempotency-keys/{key}',
+        'POST /v1/admin/clients',
+        'GET /v1/admin/ledger/check',
+        'POST /api/v1/orders',
+        'POST /api/v1/payouts',
+        'POST /v1/order',
+      ]),
+    );
+  });
+
+  it('marks the key required on money-moving POSTs and documents the idempotency headers and errors', () => {
+    for (const path of ['/v1/wallets/{id}/deposits', '/v1/orders', '/v1/transfers', '/v1/payouts', '/api/v1/orders']) {
+      const post = document.paths[path].post;
+      expect(post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
+      expect(Object.keys(post.responses['201'].headers ?? {})).toEqual(['Idempotency-Key', 'Idempotency-Replayed', 'Idempotency-Created-At']);
+      expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['400', '401', '409', '422', '500']));
+    }
+    expect(document.paths['/v1/wallets'].post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: false }));
+  });
+
+  it('gives examples in the request and response models', () => {
+    const { CreateOrderDto, OrderResponse, ErrorResponse } = document.components.schemas;
+    expect(CreateOrderDto.properties?.product_id.example).toBe(123);
+    expect(OrderResponse.properties?.amount.example).toBe(5000);
+    expect(ErrorResponse.properties).toHaveProperty('error');
+  });
+
+  // Skipped only off CI on a machine without Chromium; CI (.ci/run installs it) always runs it.
+  (existsSync(CHROMIUM) || process.env.CI === 'true' ? it : it.skip)('renders /docs of the built server in a headless Chromium, listing the orders endpoint', async () => {
+    const db = await createTestDatabase();
+    const server = await startServerProcess({ NODE_ENV: 'test', DATABASE_URL: db.url });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.baseUrl}/docs`);
+      const orders = page.locator('.opblock-summary-path', { hasText: /^\/v1\/orders$/ }).first();
+      await orders.waitFor({ state: 'visible', timeout: 20_000 });
+      expect(await page.title()).toMatch(/Swagger UI/);
+      expect(await page.locator('.opblock').count()).toBeGreaterThan(15);
+    } finally {
+      await browser.close();
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await db.drop();
+    }
+  }, 60_000);
+});

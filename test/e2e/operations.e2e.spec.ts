@@ -1,0 +1,151 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { createTestDatabase } from '../support/database';
+import { fundedWallet } from '../support/fixtures';
+import { startServerProcess } from '../support/server-process';
+import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+
+/** The value of one sample in Prometheus text, 0 when absent. */
+function sample(metrics: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('metrics', () => {
+  let t: TestApp;
+  let alice: Credentials;
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await t.newClient();
+  });
+  afterAll(() => t.close());
+
+  it('change when traffic flows', async () => {
+    const scrape = async () => (await t.request('GET', '/metrics')).body;
+    const walletId = await fundedWallet(t, alice, 'USD', 10_000);
+    const before = await scrape();
+    const headers = withKey(alice.headers);
+    const body = { wallet_id: walletId, product_id: 123, denomination: 1000, quantity: 1 };
+    await t.request('POST', '/v1/orders', { headers, body });
+    await t.request('POST', '/v1/orders', { headers, body });
+    await t.request('POST', '/v1/orders', { headers, body: { ...body, quantity: 2 } });
+    const after = await scrape();
+
+    const orders = { method: 'POST', route: '/v1/orders', status: '201' };
+    expect(sample(after, 'http_request_duration_seconds_count', orders) - sample(before, 'http_request_duration_seconds_count', orders)).toBe(2);
+    for (const outcome of ['executed', 'replayed', 'reused']) {
+      expect(sample(after, 'idempotency_outcomes_total', { outcome }) - sample(before, 'idempotency_outcomes_total', { outcome })).toBe(1);
+    }
+    expect(after).toMatch(/^db_pool_connections\{state="total"\} \d+/m);
+    expect(after).toMatch(/^process_resident_memory_bytes \d+/m);
+  });
+});
+
+describe('rate limits', () => {
+  let t: TestApp;
+  let alice: Credentials;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5' });
+    alice = await t.newClient();
+  });
+  afterAll(() => t.close());
+
+  it('answer 429 past the limit, with Retry-After and RateLimit headers, and record nothing', async () => {
+    const walletId = (await t.request('POST', '/v1/wallets', { headers: alice.headers, body: { currency: 'USD' } })).json.id;
+    const remaining: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const reply = await t.request('GET', `/v1/wallets/${walletId}`, { headers: alice.headers });
+      expect(reply.status).toBe(200);
+      expect(reply.headers['ratelimit-limit']).toBe('5');
+      remaining.push(reply.headers['ratelimit-remaining']);
+    }
+    expect(remaining).toEqual(['3', '2', '1', '0']);
+
+    const key = randomUUID();
+    const limited = await t.request('POST', `/v1/wallets/${walletId}/deposits`, { headers: withKey(alice.headers, key), body: { amount: 100 } });
+    expect(limited.status).toBe(429);
+    expect(limited.json.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['ratelimit-remaining']).toBe('0');
+    expect(await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).toHaveLength(0);
+    expect(await t.db.query('SELECT 1 FROM deposits WHERE wallet_id = $1', [walletId])).toHaveLength(0);
+
+    // Another client has its own budget; health checks have none.
+    const bob = await t.newClient();
+    expect((await t.request('GET', '/v1/wallets', { headers: bob.headers })).status).toBe(200);
+    expect((await t.request('GET', '/health')).status).toBe(200);
+  });
+});
+
+describe('signed requests', () => {
+  let t: TestApp;
+  let apiKey: string;
+  let apiSecret: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    const created = await t.request('POST', '/v1/admin/clients', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: { name: 'signer' } });
+    ({ api_key: apiKey, api_secret: apiSecret } = created.json);
+  });
+  afterAll(() => t.close());
+
+  const signed = (method: string, path: string, body: string, timestamp = new Date().toISOString(), secret = apiSecret) => ({
+    'x-api-key': apiKey,
+    'x-timestamp': timestamp,
+    'x-signature': createHmac('sha256', secret).update(`${timestamp}${method}${path}${body}`).digest('hex'),
+    'content-type': 'application/json',
+  });
+
+  it('authenticate with a signature instead of the secret', async () => {
+    const body = JSON.stringify({ currency: 'USD', external_id: 'signed' });
+    const created = await t.request('POST', '/v1/wallets?trace=1', { headers: signed('POST', '/v1/wallets?trace=1', body), body });
+    expect(created.status).toBe(201);
+    const read = await t.request('GET', `/v1/wallets/${created.json.id}`, { headers: signed('GET', `/v1/wallets/${created.json.id}`, '') });
+    expect(read.status).toBe(200);
+  });
+
+  it('refuse an altered body, another path, a wrong secret and a stale or future timestamp', async () => {
+    const body = JSON.stringify({ currency: 'USD' });
+    const cases = [
+      { headers: signed('POST', '/v1/wallets', body), body: JSON.stringify({ currency: 'EUR' }) },
+      { headers: signed('POST', '/v1/wallets?x=1', body), body },
+      { headers: signed('POST', '/v1/wallets', body, undefined, 'sk_not_the_secret'), body },
+      { headers: signed('POST', '/v1/wallets', body, new Date(Date.now() - 301_000).toISOString()), body },
+      { headers: signed('POST', '/v1/wallets', body, new Date(Date.now() + 301_000).toISOString()), body },
+      { headers: { ...signed('POST', '/v1/wallets', body), 'x-signature': 'zz' }, body },
+    ];
+    for (const request of cases) {
+      const reply = await t.request('POST', '/v1/wallets', request);
+      expect([reply.status, reply.json.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    expect(await t.db.query('SELECT 1 FROM wallets')).toHaveLength(1);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes the request in flight on SIGTERM, then stops accepting and exits', async () => {
+    const db = await createTestDatabase();
+    try {
+      const server = await startServerProcess({ NODE_ENV: 'test', DATABASE_URL: db.url, ADMIN_TOKEN });
+      const post = (path: string, headers: Record<string, string>, body: unknown) =>
+        fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const client = (await (await post('/v1/admin/clients', { authorization: `Bearer ${ADMIN_TOKEN}` }, { name: 'shutdown' })).json()) as { api_key: string; api_secret: string };
+      const auth = { 'x-api-key': client.api_key, 'x-api-secret': client.api_secret };
+      const wallet = (await (await post('/v1/wallets', auth, { currency: 'USD' })).json()) as { id: string };
+
+      const inFlight = post(`/v1/wallets/${wallet.id}/deposits`, { ...auth, 'idempotency-key': randomUUID(), 'x-sandbox-fault': 'delay=1500' }, { amount: 700 });
+      await new Promise((done) => setTimeout(done, 500));
+      server.child.kill('SIGTERM');
+
+      const answered = await inFlight;
+      expect(answered.status).toBe(201);
+      expect(answered.headers.get('connection')).toBe('close');
+      expect(((await answered.json()) as { balance_after: number }).balance_after).toBe(700);
+      await server.exited;
+      expect(await fetch(`${server.baseUrl}/health`).then(() => 'answered', () => 'refused')).toBe('refused');
+      const [{ balance }] = await db.query<{ balance: string }>('SELECT balance::text FROM wallets WHERE id = $1', [wallet.id]);
+      expect(balance).toBe('700');
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,150 @@
+import { PayoutSettlement } from '../../src/payouts/payout-settlement';
+import { SandboxPayoutRail } from '../../src/payouts/sandbox-payout-rail';
+import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+
+const bank = (account_number: string) => ({ type: 'bank_account', account_number });
+
+describe('payouts settled by the worker', () => {
+  let t: TestApp;
+  let alice: Credentials;
+
+  beforeAll(async () => {
+    t = await startTestApp({ PAYOUT_SETTLE_DELAY_MS: '0' });
+    alice = await t.newClient();
+  });
+  afterAll(() => t.close());
+
+  const payout = (body: Record<string, unknown>, headers = withKey(alice.headers)) => t.request('POST', '/v1/payouts', { headers, body });
+  const settled = async (payoutId: string) => {
+    for (let waited = 0; waited < 15_000; waited += 100) {
+      const read = await t.request('GET', `/v1/payouts/${payoutId}`, { headers: alice.headers });
+      if (read.json.status !== 'PENDING') return read.json;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error('payout still PENDING');
+  };
+  const clearingBalance = async (payoutId: string) =>
+    (await t.db.query<{ total: string }>(
+      `SELECT coalesce(sum(amount), 0)::text AS total FROM ledger_entries WHERE reference_id = $1 AND system_account = 'PAYOUT_CLEARING'`,
+      [payoutId],
+    ))[0].total;
+
+  it('debits at once into clearing, answers PENDING, and settles COMPLETED', async () => {
+    const walletId = await fundedWallet(t, alice, 'USD', 10_000);
+    const reply = await payout({ wallet_id: walletId, amount: 2500, destination: bank('DE89370400440532013000') });
+    expect(reply.status).toBe(201);
+    expect(reply.json).toEqual({
+      id: expect.any(String),
+      status: 'PENDING',
+      wallet_id: walletId,
+      amount: 2500,
+      currency: 'USD',
+      destination: { type: 'bank_account', account_number: 'DE89370400440532013000' },
+      failure_reason: null,
+      metadata: null,
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+    });
+    expect(await balanceOf(t, alice, walletId)).toBe(7500);
+    const final = await settled(reply.json.id);
+    expect(final.status).toBe('COMPLETED');
+    expect(await balanceOf(t, alice, walletId)).toBe(7500);
+    expect(await clearingBalance(reply.json.id)).toBe('0');
+    expect(await ledgerIsBalanced(t)).toBe(true);
+  });
+
+  it('fails a FAIL… destination and refunds it once', async () => {
+    const walletId = await fundedWallet(t, alice, 'USD', 10_000);
+    const reply = await payout({
+      wallet_id: walletId,
+      amount: 4000,
+      destination: { type: 'crypto_address', network: 'tron', address: 'FAILTRX0000000001' },
+    });
+    expect(reply.status).toBe(201);
+    const final = await settled(reply.json.id);
+    expect(final).toMatchObject({ status: 'FAILED', failure_reason: expect.stringContaining('DESTINATION_REJECTED') });
+    expect(await balanceOf(t, alice, walletId)).toBe(10_000);
+    const refunds = await t.db.query(`SELECT 1 FROM ledger_entries WHERE reference_id = $1 AND type = 'PAYOUT_REFUND' AND wallet_id IS NOT NULL`, [
+      reply.json.id,
+    ]);
+    expect(refunds).toHaveLength(1);
+    expect(await ledgerIsBalanced(t)).toBe(true);
+  });
+
+  it('refuses malformed destinations and amounts the wallet does not hold', async () => {
+    const walletId = await fundedWallet(t, alice, 'USD', 100);
+    for (const destination of [
+      { type: 'cash', account_number: '12345678' },
+      { type: 'bank_account' },
+      { type: 'bank_account', account_number: '12 34' },
+      { type: 'crypto_address', network: 'tron' },
+      { type: 'bank_account', account_number: '12345678', address: 'extra' },
+      'DE89370400440532013000',
+      null,
+    ]) {
+      const reply = await payout({ wallet_id: walletId, amount: 10, destination });
+      expect([reply.status, reply.json.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    }
+    const short = await payout({ wallet_id: walletId, amount: 101, destination: bank('12345678') });
+    expect([short.status, short.json.error.code]).toEqual([422, 'INSUFFICIENT_FUNDS']);
+    expect(await balanceOf(t, alice, walletId)).toBe(100);
+  });
+});
+
+describe('payout settlement exactly once', () => {
+  let t: TestApp;
+  let alice: Credentials;
+
+  beforeAll(async () => {
+    // The worker waits an hour: these tests drive settlement by hand.
+    t = await startTestApp({ PAYOUT_SETTLE_DELAY_MS: '3600000' });
+    alice = await t.newClient();
+  });
+  afterAll(() => t.close());
+
+  const pendingPayout = async (account: string, amount = 1000) => {
+    const walletId = await fundedWallet(t, alice, 'USD', 5000);
+    const reply = await t.request('POST', '/v1/payouts', {
+      headers: withKey(alice.headers),
+      body: { wallet_id: walletId, amount, destination: bank(account) },
+    });
+    return { walletId, payoutId: reply.json.id as string };
+  };
+
+  it('settles once when two runs race, and refunds a failure once', async () => {
+    for (const account of ['GB33BUKB20201555555555', 'FAIL-ACCOUNT-01']) {
+      const { walletId, payoutId } = await pendingPayout(account);
+      const settlement = t.app.get(PayoutSettlement);
+      const results = await Promise.all([settlement.settle({ clientId: alice.clientId, payoutId }), settlement.settle({ clientId: alice.clientId, payoutId })]);
+      const expected = account.startsWith('FAIL') ? 'FAILED' : 'COMPLETED';
+      expect(results.sort()).toEqual([expected, 'ALREADY_SETTLED'].sort());
+      expect(await balanceOf(t, alice, walletId)).toBe(expected === 'FAILED' ? 5000 : 4000);
+      const movements = await t.db.query('SELECT 1 FROM ledger_entries WHERE reference_id = $1', [payoutId]);
+      expect(movements).toHaveLength(4); // the debit's two legs, then one settlement's two legs
+      const railCalls = await t.db.query('SELECT 1 FROM sandbox_rail_transfers WHERE idempotency_key = $1', [`payout:${payoutId}`]);
+      expect(railCalls).toHaveLength(1);
+    }
+    expect(await ledgerIsBalanced(t)).toBe(true);
+  });
+
+  it('after a crash between the rail call and the status update, the rerun settles once with the same outcome', async () => {
+    const { walletId, payoutId } = await pendingPayout('FAIL-AFTER-CRASH', 1500);
+    // The worker reached the rail, then died before its transaction: exactly this state.
+    const first = await t.app.get(SandboxPayoutRail).submit({
+      idempotencyKey: `payout:${payoutId}`,
+      amount: 1500n,
+      currency: 'USD',
+      destination: { type: 'bank_account', account_number: 'FAIL-AFTER-CRASH' },
+    });
+    expect(first.outcome).toBe('FAILED');
+    expect((await t.request('GET', `/v1/payouts/${payoutId}`, { headers: alice.headers })).json.status).toBe('PENDING');
+
+    const settlement = t.app.get(PayoutSettlement);
+    expect(await settlement.settle({ clientId: alice.clientId, payoutId })).toBe('FAILED');
+    expect(await settlement.settle({ clientId: alice.clientId, payoutId })).toBe('ALREADY_SETTLED');
+    expect(await t.db.query('SELECT 1 FROM sandbox_rail_transfers WHERE idempotency_key = $1', [`payout:${payoutId}`])).toHaveLength(1);
+    expect(await balanceOf(t, alice, walletId)).toBe(5000);
+    expect(await ledgerIsBalanced(t)).toBe(true);
+  });
+});

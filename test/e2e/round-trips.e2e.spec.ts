@@ -1,0 +1,47 @@
+import { fundedWallet } from '../support/fixtures';
+import { recordStatements } from '../support/round-trips';
+import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+
+/**
+ * Round trips per request on the hot paths, counted at the driver (PERFORMANCE.md, step 1).
+ * A change that adds one makes this fail on purpose: update the count here and in bench/RESULTS.md.
+ */
+describe('round trips', () => {
+  let t: TestApp;
+  let alice: Credentials;
+  let walletId: string;
+  const order = () => ({ wallet_id: walletId, product_id: 123, denomination: 1000, quantity: 1 });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await t.newClient();
+    walletId = await fundedWallet(t, alice, 'USD', 100_000);
+    // Warm the product catalogue and the credentials cache, as in steady state.
+    await t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body: order() });
+  });
+  afterAll(() => t.close());
+
+  it('a first-time order takes 10 statements', async () => {
+    const sent = await recordStatements(() => t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body: order() }));
+    console.log(`first-time order: ${sent.length} round trips\n  ${sent.map((s) => s.slice(0, 80)).join('\n  ')}`);
+    expect(sent.map((s) => s.split(' ').slice(0, 3).join(' '))).toEqual([
+      'START TRANSACTION',
+      'WITH bounded AS', // lock_timeout and the claim, in one statement
+      'SAVEPOINT typeorm_1',
+      'UPDATE wallets SET', // the debit
+      'INSERT INTO orders',
+      'INSERT INTO ledger_entries',
+      'SELECT id FROM', // webhook subscribers
+      'RELEASE SAVEPOINT typeorm_1',
+      'UPDATE idempotency_keys SET', // the recorded response
+      'COMMIT',
+    ]);
+  });
+
+  it('a replay takes 4', async () => {
+    const headers = withKey(alice.headers);
+    await t.request('POST', '/v1/orders', { headers, body: order() });
+    const sent = await recordStatements(() => t.request('POST', '/v1/orders', { headers, body: order() }));
+    expect(sent.map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual(['START TRANSACTION', 'WITH bounded', 'SELECT request_hash,', 'COMMIT']);
+  });
+});
