@@ -1,5 +1,6 @@
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { migrations } from '../../migrations';
+import { AdvisoryLock, withAdvisoryLock } from './advisory-lock';
 import { Client } from '../clients/client.entity';
 import { LedgerEntry } from '../ledger/ledger-entry.entity';
 import { Order } from '../orders/order.entity';
@@ -27,20 +28,12 @@ export function createDataSource(url: string, poolSize: number): DataSource {
   });
 }
 
-/** Key of the advisory lock that serialises migrations when several instances boot at once. */
-const MIGRATION_LOCK = 7_263_001;
-
 /** Runs pending migrations on the lock holder's own connection, so a pool of one suffices. */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const lockHolder = dataSource.createQueryRunner();
-  try {
-    await lockHolder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const executor = new MigrationExecutor(dataSource, lockHolder);
+  return withAdvisoryLock(dataSource, AdvisoryLock.migrations, async (holder) => {
+    const executor = new MigrationExecutor(dataSource, holder);
     executor.transaction = 'each';
     const applied = await executor.executePendingMigrations();
     return applied.map((migration) => migration.name);
-  } finally {
-    await lockHolder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await lockHolder.release();
-  }
+  });
 }

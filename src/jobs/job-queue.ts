@@ -3,6 +3,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import PgBoss from 'pg-boss';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { AdvisoryLock, withAdvisoryLock } from '../database/advisory-lock';
 import { TxHost } from '../database/transaction';
 
 export type JobHandler<T> = (data: T) => Promise<void>;
@@ -27,7 +28,7 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly boss: PgBoss;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     @InjectTransactionHost() private readonly txHost: TxHost,
   ) {
     const { url } = dataSource.options as PostgresConnectionOptions;
@@ -60,14 +61,23 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
     process.off('unhandledRejection', this.absorbPgBossRejection);
   }
 
-  /** Retries wait `retryDelay` seconds, doubling each time (pg-boss's backoff). */
-  async define(queue: QueueDefinition): Promise<void> {
-    await this.boss.createQueue(queue.name, {
+  /**
+   * Creates the queue, or brings an existing one's options up to date with this instance's. pg-boss
+   * creates a queue by attaching a table partition, and instances creating queues at the same moment
+   * deadlock in it (a lost deadlock fails the boot), so definitions take turns across instances.
+   * Retries wait `retryDelaySeconds`, doubling each time (pg-boss's backoff).
+   */
+  private async define(queue: QueueDefinition): Promise<void> {
+    const options = {
       name: queue.name,
       expireInSeconds: queue.expireInSeconds,
       retryLimit: queue.retryLimit,
       retryDelay: queue.retryDelaySeconds ?? 1,
       retryBackoff: true,
+    };
+    await withAdvisoryLock(this.dataSource, AdvisoryLock.jobQueues, async () => {
+      if (await this.boss.getQueue(queue.name)) await this.boss.updateQueue(queue.name, options);
+      else await this.boss.createQueue(queue.name, options);
     });
   }
 
@@ -84,14 +94,16 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
    * pg-boss fetches up to `batchSize` jobs a poll, then waits for the next poll: a batch of one
    * would cap a worker at two jobs a second. A batch's jobs run concurrently and each fails alone
    * (pg-boss then completes only the jobs still active), so one failure never reruns the others.
+   * The queue is defined first: every queue has exactly one worker, which owns its definition.
    */
-  async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
-    await this.boss.work<T>(queue, { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE }, async (jobs) => {
+  async work<T extends object>(queue: QueueDefinition, handler: JobHandler<T>): Promise<void> {
+    await this.define(queue);
+    await this.boss.work<T>(queue.name, { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE }, async (jobs) => {
       const results = await Promise.allSettled(jobs.map((job) => handler(job.data)));
       for (const [index, result] of results.entries()) {
         if (result.status === 'rejected') {
           const reason = result.reason instanceof Error ? { message: result.reason.message } : { message: String(result.reason) };
-          await this.boss.fail(queue, jobs[index].id, reason);
+          await this.boss.fail(queue.name, jobs[index].id, reason);
         }
       }
     });

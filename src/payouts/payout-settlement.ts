@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { UnitOfWork } from '../database/transaction';
-import { JobQueue } from '../jobs/job-queue';
+import { JobQueue, QueueDefinition } from '../jobs/job-queue';
 import { LedgerService } from '../ledger/ledger.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { WalletsService } from '../wallets/wallets.service';
@@ -11,6 +11,9 @@ import { PAYOUT_SETTLEMENT_QUEUE, SettlementJob } from './payouts.service';
 import { SandboxPayoutRail } from './sandbox-payout-rail';
 
 export type SettlementResult = 'COMPLETED' | 'FAILED' | 'ALREADY_SETTLED';
+
+/** A settlement takes milliseconds; one still active after 15 s lost its worker and is retried. */
+const SETTLEMENT_QUEUE: QueueDefinition = { name: PAYOUT_SETTLEMENT_QUEUE, expireInSeconds: 15, retryLimit: 20 };
 
 /**
  * The payout worker. Each payout settles exactly once, however often the job runs, crashes or races:
@@ -35,7 +38,7 @@ export class PayoutSettlement implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.work<SettlementJob>(PAYOUT_SETTLEMENT_QUEUE, async (job) => {
+    await this.jobs.work<SettlementJob>(SETTLEMENT_QUEUE, async (job) => {
       const result = await this.settle(job);
       if (result !== 'ALREADY_SETTLED') this.metrics.countPayout(result);
       this.logger.log({ payoutId: job.payoutId, result }, 'Payout settled');

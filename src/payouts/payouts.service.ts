@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -28,7 +28,7 @@ export interface PayoutRequest {
 }
 
 @Injectable()
-export class PayoutsService implements OnApplicationBootstrap {
+export class PayoutsService {
   constructor(
     private readonly payouts: PayoutsRepository,
     private readonly wallets: WalletsService,
@@ -38,11 +38,6 @@ export class PayoutsService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    // A settlement takes milliseconds; one still active after 15 s lost its worker and is retried.
-    await this.jobs.define({ name: PAYOUT_SETTLEMENT_QUEUE, expireInSeconds: 15, retryLimit: 20 });
-  }
 
   /**
    * Debits the wallet into PAYOUT_CLEARING at once and answers PENDING. The settlement job is

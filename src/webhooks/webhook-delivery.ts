@@ -31,7 +31,14 @@ export class WebhookDelivery implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.work<DeliveryJob>(WEBHOOK_DELIVERY_QUEUE, (job) => this.deliver(job));
+    // 16 retries, each wait doubling from WEBHOOK_RETRY_DELAY_SECONDS (2 s: about a day and a half in all).
+    const queue = {
+      name: WEBHOOK_DELIVERY_QUEUE,
+      expireInSeconds: 60,
+      retryLimit: 16,
+      retryDelaySeconds: this.config.get('WEBHOOK_RETRY_DELAY_SECONDS'),
+    };
+    await this.jobs.work<DeliveryJob>(queue, (job) => this.deliver(job));
   }
 
   /** Throws when the attempt failed, so the queue retries it. */

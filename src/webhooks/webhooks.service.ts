@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { sealSecret } from '../clients/credentials';
@@ -21,22 +21,12 @@ export interface DeliveryJob {
 }
 
 @Injectable()
-export class WebhooksService implements OnApplicationBootstrap {
+export class WebhooksService {
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    // 16 retries, each wait doubling from WEBHOOK_RETRY_DELAY_SECONDS (2 s: about a day and a half in all).
-    await this.jobs.define({
-      name: WEBHOOK_DELIVERY_QUEUE,
-      expireInSeconds: 60,
-      retryLimit: 16,
-      retryDelaySeconds: this.config.get('WEBHOOK_RETRY_DELAY_SECONDS'),
-    });
-  }
 
   async register(clientId: string, dto: CreateWebhookDto): Promise<WebhookResponse> {
     const refused = await refuseDestination(dto.url, this.config.isProduction);

@@ -49,7 +49,11 @@ describe('reliability: three instances, one database', () => {
   it('moves money once per storm of identical requests and answers every one identically', async () => {
     const startedAt = Date.now();
     const seed = chooseSeed('multi-instance');
-    servers = await Promise.all(Array.from({ length: INSTANCES }, () => startServerProcess(serviceEnv(db.url, { PAYOUT_SETTLE_DELAY_MS: '0' }))));
+    // The instances boot at once, as a deployment's replicas do; one that fails still lets afterAll stop the rest.
+    const boots = await Promise.allSettled(Array.from({ length: INSTANCES }, () => startServerProcess(serviceEnv(db.url, { PAYOUT_SETTLE_DELAY_MS: '0' }))));
+    servers = boots.flatMap((boot) => (boot.status === 'fulfilled' ? [boot.value] : []));
+    const failedBoot = boots.find((boot) => boot.status === 'rejected');
+    if (failedBoot) throw failedBoot.reason;
     const [first] = servers;
     const tenant = await createTenant(first.baseUrl, 'storm');
     const source = await createWallet(first.baseUrl, tenant, 'USD');

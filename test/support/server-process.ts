@@ -36,13 +36,17 @@ export async function startServerProcess(env: Record<string, string>, readyTimeo
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
-  let running = true;
-  void exited.then(() => (running = false));
-  while (running && Date.now() < deadline) {
-    const ready = await fetch(`${baseUrl}/health/ready`).then((r) => r.ok).catch(() => false);
-    if (ready) return { child, baseUrl, output: () => output, exited };
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  let lastAnswer = 'no attempt';
+  while (exitCode === undefined && Date.now() < deadline) {
+    lastAnswer = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(5_000) })
+      .then((reply) => `HTTP ${reply.status}`)
+      .catch((error: Error) => String((error.cause as Error | undefined)?.message ?? error.message));
+    if (lastAnswer === 'HTTP 200') return { child, baseUrl, output: () => output, exited };
     await new Promise((done) => setTimeout(done, 200));
   }
   child.kill('SIGKILL');
-  throw new Error(`server did not become ready:\n${output}`);
+  const why = exitCode === undefined ? `not ready after ${readyTimeoutMs} ms` : `exited with code ${exitCode}`;
+  throw new Error(`server did not become ready (${why}; last /health/ready: ${lastAnswer}); its output:\n${output}`);
 }
