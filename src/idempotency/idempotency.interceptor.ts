@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import { InjectTransactionHost, Propagation } from '@nestjs-cls/transactional';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, ResourceBusyError } from '../common/errors';
 import { PreparedResponse } from '../common/prepared-response';
@@ -17,6 +18,7 @@ import { readIdempotencyKey } from './idempotency-key';
 import { keyInUse, keyRequired, keyReused } from './idempotency.errors';
 import { IdempotencyRepository, RecordScope, StoredResponse } from './idempotency.repository';
 import { IDEMPOTENCY_SCOPE, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decorators';
+import { CompletedRecord, ReplayCache } from './replay-cache';
 import { parseSandboxFault, ResponseDropped, SandboxFailure, SandboxFault } from './sandbox-fault';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -29,6 +31,8 @@ interface Outcome {
   response: StoredResponse;
   createdAt: Date;
   replayed: boolean;
+  /** The record's time left, as of the start of the transaction that produced this outcome. */
+  lifetimeMs: number;
 }
 
 /**
@@ -44,6 +48,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly unitOfWork: UnitOfWork,
     @InjectTransactionHost() private readonly txHost: TxHost,
     private readonly records: IdempotencyRepository,
+    private readonly replayCache: ReplayCache,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
@@ -81,7 +86,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const dialect = this.reflector.getAllAndOverride<ResponseDialect>(RESPONSE_DIALECT, [context.getHandler(), context.getClass()]) ?? standardDialect;
 
     return from(
-      this.executeOnce(scope, requestHash, routeStatus, dialect, fault, next).then((outcome) => {
+      this.outcomeOf(scope, requestHash, routeStatus, dialect, fault, next).then((outcome) => {
         if (fault?.kind === 'drop-response' && !outcome.replayed) {
           // Committed; now lose the answer, as a dropped connection would.
           http.getResponse<FastifyReply>().hijack();
@@ -91,6 +96,35 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return this.send(http.getResponse<FastifyReply>(), scope.key, outcome, routeStatus, dialect);
       }),
     );
+  }
+
+  /** A replay of a record this instance already knows needs no database; anything else goes through it. */
+  private async outcomeOf(
+    scope: RecordScope,
+    requestHash: Buffer,
+    routeStatus: number,
+    dialect: ResponseDialect,
+    fault: SandboxFault | undefined,
+    next: CallHandler,
+  ): Promise<Outcome> {
+    const known = this.replayCache.get(scope);
+    if (known) return this.replay(scope.key, known, requestHash, 0);
+    const startedAt = performance.now();
+    const outcome = await this.executeOnce(scope, requestHash, routeStatus, dialect, fault, next);
+    // Committed by now: from here on the record cannot change until it expires.
+    const { response, createdAt, lifetimeMs } = outcome;
+    this.replayCache.remember(scope, { requestHash, response, createdAt }, startedAt, lifetimeMs);
+    return outcome;
+  }
+
+  /** A committed record answers every request with its key: the same outcome, or 422 if the request differs. */
+  private replay(key: string, record: CompletedRecord, requestHash: Buffer, lifetimeMs: number): Outcome {
+    if (!record.requestHash.equals(requestHash)) {
+      this.metrics.countIdempotency('reused');
+      throw keyReused(key);
+    }
+    this.metrics.countIdempotency('replayed');
+    return { response: record.response, createdAt: record.createdAt, replayed: true, lifetimeMs };
   }
 
   private executeOnce(
@@ -116,12 +150,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
           if (retakenAt) return this.execute(scope, retakenAt, routeStatus, dialect, fault, next);
           continue; // another request renewed it first: read its outcome
         }
-        if (!existing.requestHash.equals(requestHash)) {
-          this.metrics.countIdempotency('reused');
-          throw keyReused(scope.key);
-        }
-        this.metrics.countIdempotency('replayed');
-        return { response: existing, createdAt: existing.createdAt, replayed: true };
+        const { status, headers, body } = existing;
+        const record = { requestHash: existing.requestHash, response: { status, headers, body }, createdAt: existing.createdAt };
+        return this.replay(scope.key, record, requestHash, existing.lifetimeMs);
       }
       throw keyInUse(scope.key);
     });
@@ -151,7 +182,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (fault?.kind === 'fail-before-commit') throw new SandboxFailure();
     if (fault?.kind === 'delay') await sleep(fault.ms);
     this.metrics.countIdempotency('executed');
-    return { response, createdAt: claimedAt, replayed: false };
+    return { response, createdAt: claimedAt, replayed: false, lifetimeMs: this.config.get('IDEMPOTENCY_TTL_SECONDS') * 1000 };
   }
 
   private async runHandler(next: CallHandler, key?: string): Promise<unknown> {

@@ -5,6 +5,7 @@ import { IdempotencyController } from './idempotency.controller';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencySweeper } from './idempotency-sweeper';
+import { ReplayCache } from './replay-cache';
 
 @Module({
   imports: [ScheduleModule.forRoot()],
@@ -12,6 +13,7 @@ import { IdempotencySweeper } from './idempotency-sweeper';
   providers: [
     IdempotencyRepository,
     IdempotencySweeper,
+    ReplayCache,
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })

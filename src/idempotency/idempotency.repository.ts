@@ -19,6 +19,8 @@ export interface StoredRecord {
   body: string;
   createdAt: Date;
   expired: boolean;
+  /** Time left before it expires, as of the transaction's start (its `now()`). */
+  lifetimeMs: number;
 }
 
 export interface StoredResponse {
@@ -43,6 +45,7 @@ interface RecordRow {
   response_body: string;
   created_at: Date;
   expired: boolean;
+  lifetime_ms: number;
 }
 
 @Injectable()
@@ -92,7 +95,8 @@ export class IdempotencyRepository {
 
   async find(scope: RecordScope): Promise<StoredRecord | null> {
     const rows: RecordRow[] = await this.txHost.tx.query(
-      `SELECT request_hash, response_status, response_headers, response_body, created_at, expires_at <= now() AS expired
+      `SELECT request_hash, response_status, response_headers, response_body, created_at, expires_at <= now() AS expired,
+              (EXTRACT(EPOCH FROM expires_at - now()) * 1000)::float8 AS lifetime_ms
        FROM idempotency_keys WHERE client_id = $1 AND endpoint = $2 AND key = $3`,
       [scope.clientId, scope.endpoint, scope.key],
     );
@@ -105,6 +109,7 @@ export class IdempotencyRepository {
       body: row.response_body,
       createdAt: row.created_at,
       expired: row.expired,
+      lifetimeMs: row.lifetime_ms,
     };
   }
 

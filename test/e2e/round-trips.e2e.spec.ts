@@ -1,6 +1,6 @@
 import { fundedWallet } from '../support/fixtures';
 import { recordStatements } from '../support/round-trips';
-import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 
 /**
  * Round trips per request on the hot paths, counted at the driver (PERFORMANCE.md, step 1).
@@ -38,10 +38,27 @@ describe('round trips', () => {
     ]);
   });
 
-  it('a replay takes 4', async () => {
+  it('a replay on the instance that recorded the key takes none (the replay cache)', async () => {
+    const headers = withKey(alice.headers);
+    const first = await t.request('POST', '/v1/orders', { headers, body: order() });
+    let replay: Reply | undefined;
+    const sent = await recordStatements(async () => (replay = await t.request('POST', '/v1/orders', { headers, body: order() })));
+    expect(sent).toEqual([]);
+    expect(replay).toMatchObject({ status: 201, body: first.body, headers: { 'idempotency-replayed': 'true' } });
+  });
+
+  it('a replay on an instance that has not seen the key takes 4, and none after', async () => {
     const headers = withKey(alice.headers);
     await t.request('POST', '/v1/orders', { headers, body: order() });
-    const sent = await recordStatements(() => t.request('POST', '/v1/orders', { headers, body: order() }));
-    expect(sent.map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual(['START TRANSACTION', 'WITH bounded', 'SELECT request_hash,', 'COMMIT']);
+    const other = await startTestApp({}, { database: t.db });
+    try {
+      // Warm the other instance's credentials cache, as in steady state.
+      await other.request('GET', `/v1/wallets/${walletId}`, { headers: alice.headers });
+      const fromDatabase = await recordStatements(() => other.request('POST', '/v1/orders', { headers, body: order() }));
+      expect(fromDatabase.map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual(['START TRANSACTION', 'WITH bounded', 'SELECT request_hash,', 'COMMIT']);
+      expect(await recordStatements(() => other.request('POST', '/v1/orders', { headers, body: order() }))).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 });

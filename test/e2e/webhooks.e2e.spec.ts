@@ -35,9 +35,9 @@ async function startReceiver(statuses: number[]): Promise<{ server: Server; url:
   return { server, url: `http://127.0.0.1:${port}/hooks`, received };
 }
 
-const until = async (condition: () => boolean, timeoutMs = 20_000) => {
+const until = async (condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    if (condition()) return;
+    if (await condition()) return;
     await new Promise((done) => setTimeout(done, 50));
   }
   throw new Error('condition not met in time');
@@ -80,7 +80,10 @@ describe('webhooks', () => {
       expect(verifyWebhook('whsec_wrong', last.headers, last.body)).toBe(false);
       expect(verifyWebhook(registered.json.secret, last.headers, last.body, -1)).toBe(false);
 
-      const log = await t.request('GET', `/v1/webhooks/${registered.json.id}/deliveries`, { headers: alice.headers });
+      // The worker logs an attempt once the receiver has answered it: the third may not be logged yet.
+      const deliveryLog = () => t.request('GET', `/v1/webhooks/${registered.json.id}/deliveries`, { headers: alice.headers });
+      await until(async () => (await deliveryLog()).json.data.length === 3);
+      const log = await deliveryLog();
       expect(log.json.data.map((d: { attempt: number; delivered: boolean; status_code: number }) => [d.attempt, d.delivered, d.status_code])).toEqual([
         [3, true, 200],
         [2, false, 503],

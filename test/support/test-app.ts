@@ -39,9 +39,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Another instance's database, shared instead of a fresh one (and left for its owner to drop). */
+  database?: TestDatabase;
+}
+
 /** The whole application on its own fresh database, driven in-process through Fastify's inject. */
-export async function startTestApp(env: EnvSource = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startTestApp(env: EnvSource = {}, { database }: TestAppOptions = {}): Promise<TestApp> {
+  const db = database ?? (await createTestDatabase());
   const app = await createApp({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
@@ -87,7 +92,7 @@ export async function startTestApp(env: EnvSource = {}): Promise<TestApp> {
     },
     close: async () => {
       await app.close();
-      await db.drop();
+      if (!database) await db.drop();
     },
   };
 }

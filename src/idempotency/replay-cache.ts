@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { performance } from 'node:perf_hooks';
+import { AppConfig } from '../config/app-config';
+import { RecordScope, StoredResponse } from './idempotency.repository';
+
+/** What a replay needs of a committed record. */
+export interface CompletedRecord {
+  requestHash: Buffer;
+  response: StoredResponse;
+  createdAt: Date;
+}
+
+/** Rough bytes an entry holds beyond its body: key, headers, hash, dates, the cache's own links. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/**
+ * Committed idempotency records kept in memory, so that a replay reads no database.
+ *
+ * Exact across instances because a committed record never changes while it is live: the only
+ * writes to it after its commit are a reclaim once it has expired and the sweeper's delete of
+ * expired rows. So an entry may be served until its record expires, and no longer. Lifetimes are
+ * counted on the monotonic clock from a local moment taken before the database read its own
+ * clock (see `remember`), which makes every entry leave the cache before its record expires,
+ * whatever the two clocks say. Least recently used entries go first when the cache is full.
+ */
+@Injectable()
+export class ReplayCache {
+  private readonly entries: LRUCache<string, CompletedRecord> | null;
+
+  constructor(config: AppConfig) {
+    const maxBytes = config.get('IDEMPOTENCY_REPLAY_CACHE_MB') * 1024 * 1024;
+    this.entries =
+      maxBytes > 0
+        ? new LRUCache<string, CompletedRecord>({
+            maxSize: maxBytes,
+            sizeCalculation: (record) => record.response.body.length + ENTRY_OVERHEAD_BYTES,
+            // Every entry carries its own ttl; an expired one is never returned.
+            ttlAutopurge: false,
+            allowStale: false,
+          })
+        : null;
+  }
+
+  get(scope: RecordScope): CompletedRecord | undefined {
+    return this.entries?.get(cacheKey(scope));
+  }
+
+  /**
+   * `startedAt` is a `performance.now()` taken before the transaction that read or wrote the
+   * record began, and `lifetimeMs` the record's time left as that transaction's `now()` saw it.
+   */
+  remember(scope: RecordScope, record: CompletedRecord, startedAt: number, lifetimeMs: number): void {
+    const ttl = Math.floor(startedAt + lifetimeMs - performance.now());
+    if (this.entries && ttl > 0) this.entries.set(cacheKey(scope), record, { ttl });
+  }
+}
+
+function cacheKey({ clientId, endpoint, key }: RecordScope): string {
+  // None of the three can hold a newline (a UUID, a route, a validated key).
+  return `${clientId}\n${endpoint}\n${key}`;
+}
