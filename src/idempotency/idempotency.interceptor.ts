@@ -27,6 +27,16 @@ const REPLAYED_HEADERS = ['content-type', 'location'];
 /** A key can be swept or taken over between our claim and our read; a few rounds settle it. */
 const MAX_CLAIM_ROUNDS = 3;
 
+/** One keyed request on its way through the idempotency layer. */
+interface KeyedRequest {
+  scope: RecordScope;
+  requestHash: Buffer;
+  routeStatus: number;
+  dialect: ResponseDialect;
+  fault: SandboxFault | undefined;
+  next: CallHandler;
+}
+
 interface Outcome {
   response: StoredResponse;
   createdAt: Date;
@@ -86,7 +96,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const dialect = this.reflector.getAllAndOverride<ResponseDialect>(RESPONSE_DIALECT, [context.getHandler(), context.getClass()]) ?? standardDialect;
 
     return from(
-      this.outcomeOf(scope, requestHash, routeStatus, dialect, fault, next).then((outcome) => {
+      this.outcomeOf({ scope, requestHash, routeStatus, dialect, fault, next }).then((outcome) => {
         if (fault?.kind === 'drop-response' && !outcome.replayed) {
           // Committed; now lose the answer, as a dropped connection would.
           http.getResponse<FastifyReply>().hijack();
@@ -99,18 +109,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** A replay of a record this instance already knows needs no database; anything else goes through it. */
-  private async outcomeOf(
-    scope: RecordScope,
-    requestHash: Buffer,
-    routeStatus: number,
-    dialect: ResponseDialect,
-    fault: SandboxFault | undefined,
-    next: CallHandler,
-  ): Promise<Outcome> {
+  private async outcomeOf(request: KeyedRequest): Promise<Outcome> {
+    const { scope, requestHash } = request;
     const known = this.replayCache.get(scope);
     if (known) return this.replay(scope.key, known, requestHash, 0);
     const startedAt = performance.now();
-    const outcome = await this.executeOnce(scope, requestHash, routeStatus, dialect, fault, next);
+    const outcome = await this.executeOnce(request);
     // Committed by now: from here on the record cannot change until it expires.
     const { response, createdAt, lifetimeMs } = outcome;
     this.replayCache.remember(scope, { requestHash, response, createdAt }, startedAt, lifetimeMs);
@@ -127,27 +131,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return { response: record.response, createdAt: record.createdAt, replayed: true, lifetimeMs };
   }
 
-  private executeOnce(
-    scope: RecordScope,
-    requestHash: Buffer,
-    routeStatus: number,
-    dialect: ResponseDialect,
-    fault: SandboxFault | undefined,
-    next: CallHandler,
-  ): Promise<Outcome> {
+  private executeOnce(request: KeyedRequest): Promise<Outcome> {
+    const { scope, requestHash } = request;
     const ttl = this.config.get('IDEMPOTENCY_TTL_SECONDS');
     const lockWait = this.config.get('IDEMPOTENCY_LOCK_WAIT_MS');
     // The claim bounds the transaction's lock waits itself: no separate round trip for it.
     return this.unitOfWork.run(async () => {
       for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
         const claimedAt = await this.claimWithin(scope.key, () => this.records.claim(scope, requestHash, ttl, lockWait));
-        if (claimedAt) return this.execute(scope, claimedAt, routeStatus, dialect, fault, next);
+        if (claimedAt) return this.execute(request, claimedAt);
 
         const existing = await this.records.find(scope);
         if (!existing) continue; // swept between our conflict and our read: claim again
         if (existing.expired) {
           const retakenAt = await this.claimWithin(scope.key, () => this.records.claimExpired(scope, requestHash, ttl));
-          if (retakenAt) return this.execute(scope, retakenAt, routeStatus, dialect, fault, next);
+          if (retakenAt) return this.execute(request, retakenAt);
           continue; // another request renewed it first: read its outcome
         }
         const { status, headers, body } = existing;
@@ -159,14 +157,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Runs the handler under the claim, records what it answered, and applies a sandbox fault. */
-  private async execute(
-    scope: RecordScope,
-    claimedAt: Date,
-    routeStatus: number,
-    dialect: ResponseDialect,
-    fault: SandboxFault | undefined,
-    next: CallHandler,
-  ): Promise<Outcome> {
+  private async execute({ scope, routeStatus, dialect, fault, next }: KeyedRequest, claimedAt: Date): Promise<Outcome> {
     let response: StoredResponse;
     try {
       // A savepoint: a domain error undoes the handler's writes but keeps the claim, so the
