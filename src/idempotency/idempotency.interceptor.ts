@@ -1,7 +1,6 @@
 import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { InjectTransactionHost, Propagation } from '@nestjs-cls/transactional';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +11,7 @@ import { RESPONSE_DIALECT, ResponseDialect, standardDialect } from '../common/re
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { isLockTimeout } from '../database/database-errors';
-import { TxHost, UnitOfWork } from '../database/transaction';
+import { UnitOfWork } from '../database/transaction';
 import { fingerprint } from './fingerprint';
 import { readIdempotencyKey } from './idempotency-key';
 import { keyInUse, keyRequired, keyReused } from './idempotency.errors';
@@ -56,7 +55,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly unitOfWork: UnitOfWork,
-    @InjectTransactionHost() private readonly txHost: TxHost,
     private readonly records: IdempotencyRepository,
     private readonly replayCache: ReplayCache,
     private readonly config: AppConfig,
@@ -131,7 +129,26 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return { response: record.response, createdAt: record.createdAt, replayed: true, lifetimeMs };
   }
 
-  private executeOnce(request: KeyedRequest): Promise<Outcome> {
+  /**
+   * The happy path needs no savepoint: claim, handler and recorded response commit together. When
+   * the handler refuses (a domain error), its whole transaction is rolled back, claim included, and
+   * its answer is recorded under a fresh claim: the business effects are undone, the outcome kept.
+   * A duplicate that claimed the key in between wins, and its recorded outcome is the answer.
+   */
+  private async executeOnce(request: KeyedRequest): Promise<Outcome> {
+    try {
+      return await this.underClaim(request, (claimedAt) => this.execute(request, claimedAt));
+    } catch (error) {
+      if (!(error instanceof HandlerRefused)) throw error;
+      const { status, code, message, details } = error.reason;
+      const body = JSON.stringify(request.dialect.errorBody({ status, code, message, details }));
+      const response = { status, headers: { 'content-type': JSON_CONTENT_TYPE }, body };
+      return this.underClaim(request, (claimedAt) => this.record(request, claimedAt, response));
+    }
+  }
+
+  /** Claims the key in a new transaction and runs `work` under the claim, or answers from the record that holds it. */
+  private underClaim(request: KeyedRequest, work: (claimedAt: Date) => Promise<Outcome>): Promise<Outcome> {
     const { scope, requestHash } = request;
     const ttl = this.config.get('IDEMPOTENCY_TTL_SECONDS');
     const lockWait = this.config.get('IDEMPOTENCY_LOCK_WAIT_MS');
@@ -139,13 +156,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return this.unitOfWork.run(async () => {
       for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
         const claimedAt = await this.claimWithin(scope.key, () => this.records.claim(scope, requestHash, ttl, lockWait));
-        if (claimedAt) return this.execute(request, claimedAt);
+        if (claimedAt) return work(claimedAt);
 
         const existing = await this.records.find(scope);
         if (!existing) continue; // swept between our conflict and our read: claim again
         if (existing.expired) {
           const retakenAt = await this.claimWithin(scope.key, () => this.records.claimExpired(scope, requestHash, ttl));
-          if (retakenAt) return this.execute(request, retakenAt);
+          if (retakenAt) return work(retakenAt);
           continue; // another request renewed it first: read its outcome
         }
         const { status, headers, body } = existing;
@@ -156,19 +173,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     });
   }
 
-  /** Runs the handler under the claim, records what it answered, and applies a sandbox fault. */
-  private async execute({ scope, routeStatus, dialect, fault, next }: KeyedRequest, claimedAt: Date): Promise<Outcome> {
-    let response: StoredResponse;
+  /** Runs the handler under the claim and records what it answered; a refusal leaves the transaction. */
+  private async execute(request: KeyedRequest, claimedAt: Date): Promise<Outcome> {
+    let result: unknown;
     try {
-      // A savepoint: a domain error undoes the handler's writes but keeps the claim, so the
-      // outcome can be recorded.
-      const result = await this.txHost.withTransaction(Propagation.Nested, () => this.runHandler(next, scope.key));
-      response = { status: routeStatus, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(result) };
+      result = await this.runHandler(request.next, request.scope.key);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const body = dialect.errorBody({ status: error.status, code: error.code, message: error.message, details: error.details });
-      response = { status: error.status, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(body) };
+      throw error instanceof DomainError ? new HandlerRefused(error) : error;
     }
+    const response = { status: request.routeStatus, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(result) };
+    return this.record(request, claimedAt, response);
+  }
+
+  /** Stores the response under the claim, then applies a sandbox fault, all before COMMIT. */
+  private async record({ scope, fault }: KeyedRequest, claimedAt: Date, response: StoredResponse): Promise<Outcome> {
     await this.records.complete(scope, response);
     if (fault?.kind === 'fail-before-commit') throw new SandboxFailure();
     if (fault?.kind === 'delay') await sleep(fault.ms);
@@ -218,6 +236,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (status !== routeStatus) throw new PreparedResponse(status, body, headers);
     reply.headers(headers);
     return outcome.replayed && dialect.replayedSuccessBody ? dialect.replayedSuccessBody(body) : body;
+  }
+}
+
+/** The handler answered with a domain error: carried out of its transaction so that rolls back. */
+class HandlerRefused extends Error {
+  constructor(readonly reason: DomainError) {
+    super(reason.message);
   }
 }
 

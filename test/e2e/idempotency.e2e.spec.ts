@@ -263,6 +263,21 @@ describe('idempotency contract', () => {
       expect(await depositCount(walletId)).toBe(1);
     });
 
+    it('turns 50 concurrent identical refused requests into one recorded refusal and identical bodies', async () => {
+      // A refusal rolls its transaction back, claim included, then records the answer under a new
+      // claim: the duplicates queued on the key get their turn in between, and must still agree.
+      const walletId = await newWallet();
+      await deposit(walletId, withKey(alice.headers), { amount: Number.MAX_SAFE_INTEGER - 10 });
+      const key = randomUUID();
+      const replies = await Promise.all(Array.from({ length: 50 }, () => deposit(walletId, withKey(alice.headers, key), { amount: 11 })));
+      expect(new Set(replies.map((r) => `${r.status} ${r.json.error.code}`))).toEqual(new Set(['422 BALANCE_LIMIT_EXCEEDED']));
+      expect(new Set(replies.map((r) => r.body)).size).toBe(1);
+      expect(new Set(replies.map((r) => r.headers['idempotency-created-at'])).size).toBe(1);
+      expect(replies.filter((r) => r.headers['idempotency-replayed'] === 'false')).toHaveLength(1);
+      expect(await balanceOf(walletId)).toBe(Number.MAX_SAFE_INTEGER - 10);
+      expect(await depositCount(walletId)).toBe(1);
+    });
+
     it('makes a duplicate wait for the first transaction, then replay its answer', async () => {
       const walletId = await newWallet();
       const key = randomUUID();
