@@ -40,7 +40,7 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) @Max(86400)
   IDEMPOTENCY_SWEEP_INTERVAL_SECONDS = 60;
 
-  /** Memory for committed records served to replays without a database read; 0 turns it off. */
+  /** Memory for replayed records, served to further replays without a database read; 0 turns it off. */
   @Type(() => Number) @IsInt() @Min(0) @Max(4096)
   IDEMPOTENCY_REPLAY_CACHE_MB = 32;
 

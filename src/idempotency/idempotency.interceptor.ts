@@ -106,16 +106,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  /** A replay of a record this instance already knows needs no database; anything else goes through it. */
+  /**
+   * A replay of a record this instance has replayed before needs no database; anything else goes
+   * through it. Only replayed records are kept: retries are rare, and a key retried once tends to be
+   * retried again, so the cache holds the few keys that are hammered, not every record written.
+   */
   private async outcomeOf(request: KeyedRequest): Promise<Outcome> {
     const { scope, requestHash } = request;
     const known = this.replayCache.get(scope);
     if (known) return this.replay(scope.key, known, requestHash, 0);
     const startedAt = performance.now();
     const outcome = await this.executeOnce(request);
-    // Committed by now: from here on the record cannot change until it expires.
-    const { response, createdAt, lifetimeMs } = outcome;
-    this.replayCache.remember(scope, { requestHash, response, createdAt }, startedAt, lifetimeMs);
+    if (outcome.replayed) {
+      // Committed long since: from here on the record cannot change until it expires.
+      const { response, createdAt, lifetimeMs } = outcome;
+      this.replayCache.remember(scope, { requestHash, response, createdAt }, startedAt, lifetimeMs);
+    }
     return outcome;
   }
 

@@ -12,10 +12,10 @@ export interface CompletedRecord {
 }
 
 /** Rough bytes an entry holds beyond its body: key, headers, hash, dates, the cache's own links. */
-const ENTRY_OVERHEAD_BYTES = 512;
+const ENTRY_OVERHEAD_BYTES = 1024;
 
 /**
- * Committed idempotency records kept in memory, so that a replay reads no database.
+ * Committed idempotency records kept in memory, so that a repeated replay reads no database.
  *
  * Exact across instances because a committed record never changes while it is live: the only
  * writes to it after its commit are a reclaim once it has expired and the sweeper's delete of

@@ -355,6 +355,8 @@ describe('idempotency retention', () => {
     const send = () => t.request('POST', `/v1/wallets/${walletId}/deposits`, { headers: withKey(alice.headers, key), body: { amount: 7 } });
     const first = await send();
     expect(first.status).toBe(201);
+    // Replayed twice: the second comes from the replay cache, which must forget it with the record.
+    for (let replay = 0; replay < 2; replay++) expect((await send()).headers['idempotency-replayed']).toBe('true');
     await new Promise((done) => setTimeout(done, 1200));
 
     const expired = await t.request('GET', `/v1/idempotency-keys/${key}`, { headers: alice.headers });
