@@ -10,13 +10,17 @@ import { ClientsService } from './clients.service';
 import { CredentialsCache } from './credentials-cache';
 import { RateLimitGuard } from './rate-limit.guard';
 import { SandboxSeeder } from './sandbox-seeder';
+import { SlidingWindowStorage } from './sliding-window-storage';
 
 @Module({
   imports: [
     WalletsModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ throttlers: [{ ttl: 60_000, limit: config.get('RATE_LIMIT_PER_MINUTE') }] }),
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: config.get('RATE_LIMIT_PER_MINUTE') }],
+        storage: new SlidingWindowStorage(),
+      }),
     }),
   ],
   controllers: [AdminClientsController],
