@@ -233,7 +233,7 @@ function observations(results) {
         `its PostgreSQL backends ${fixed(spread.cores.postgres, 2)}, the load generator ${fixed(spread.cores.loadGenerator, 2)}. ` +
         `For comparison, Node spends ≈${micros(service.health?.cores.service, service.health?.requestsPerSecond)} µs per /health and ` +
         `≈${micros(service['wallet-read']?.cores.service, service['wallet-read']?.requestsPerSecond)} µs per authenticated wallet read, ` +
-        `so the order path itself (validation, fingerprint, transaction and savepoint handling, ${order.roundTrips} driver calls) costs ` +
+        `so the order path itself (validation, fingerprint, transaction handling, ${order.roundTrips} driver calls) costs ` +
         `the difference.`,
     );
   }
@@ -337,15 +337,6 @@ function coldStartSection(results) {
       table([['connections', 'state', 'last statement'], ...c.activity.map((row) => [String(row.connections), row.state, `\`${row.query.replace(/\|/g, '\\|')}\``])]),
       '',
       `\`GET /health/ready\` then answered ${c.readyStatus}; on SIGTERM the process ${c.shutdown === 'killed' ? 'did not exit within 10 s and was killed' : 'exited'}.`,
-      ...(c.activity.every((row) => /^SAVEPOINT/i.test(row.query))
-        ? [
-            '',
-            `Every one of those connections is held by an order's transaction, idle right after its savepoint. The handler's first step`,
-            `after the savepoint is \`ProductsService.get\`, which on a fresh process loads the catalogue through the data source, outside the`,
-            `transaction, so it needs a pool connection of its own, and none is ever released. No timeout applies (the wait is for a pool`,
-            `connection, not a lock). One order served before the burst (as the measured instances above are primed) avoids it.`,
-          ]
-        : []),
     );
   } else {
     lines.push('', 'Every order was answered: no cold-start deadlock.');
@@ -376,7 +367,8 @@ function busyNote(results) {
   return lines.join('\n');
 }
 
-export function renderReport(results) {
+/** `history` is bench/HISTORY.md: the changes made for speed, each with its before/after figures. */
+export function renderReport(results, history) {
   const m = results.machine;
   const order = results.capture.orders.at(-1);
   const orderTrips = results.capture.orders.map((o) => o.roundTrips);
@@ -495,5 +487,15 @@ ${profileSection(results)}
 Observations from this run, with the evidence above; nothing in \`src/\` was changed to obtain them.
 
 ${observations(results)}
-`;
+
+## What was changed to approach the targets
+
+Copied from \`bench/HISTORY.md\`, kept by hand: each change with the figures measured before and after it.
+
+${demoteHeadings(history)}`;
+}
+
+/** HISTORY.md's title dropped and its sections nested one level under this report's section. */
+function demoteHeadings(markdown) {
+  return markdown.replace(/^# .*\n+/, '').replace(/^(#{2,}) /gm, '#$1 ');
 }

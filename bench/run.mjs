@@ -1108,7 +1108,7 @@ async function main() {
     serviceLogTail,
   };
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  fs.writeFileSync(path.join(BENCH_DIR, 'RESULTS.md'), renderReport(results));
+  fs.writeFileSync(path.join(BENCH_DIR, 'RESULTS.md'), renderReport(results, fs.readFileSync(path.join(BENCH_DIR, 'HISTORY.md'), 'utf8')));
   process.stdout.write(`\n${renderTable(results)}\n`);
   log('wrote bench/RESULTS.md and bench/results/latest.json');
   fs.rmSync(logDir, { recursive: true, force: true });
