@@ -83,6 +83,12 @@ describe('bad input moves no money', () => {
           { ...payout, wallet_id: SQL },
           { ...payout, destination: { type: 'bank_account', account_number: SQL } },
           { ...payout, destination: [] },
+          // Found by the fuzz suite: a discriminated destination used to throw a 500 on these.
+          { ...payout, destination: [null] },
+          { ...payout, destination: [{ type: 'bank_account', account_number: '12345678' }] },
+          { ...payout, destination: null },
+          { ...payout, destination: { type: 'toString', account_number: '12345678' } },
+          { ...payout, destination: { type: 'bank_account', account_number: '12345678', extra: 1 } },
           { ...payout, priority: 'high' },
         ],
       },

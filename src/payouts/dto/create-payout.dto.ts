@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import { Equals, IsObject, IsOptional, IsString, Length, Matches, ValidateBy, ValidateNested } from 'class-validator';
 import { IsId, IsMetadata, IsMinorUnits } from '../../common/validators';
 
@@ -30,7 +30,23 @@ export class CryptoAddressDestination {
 
 export type PayoutDestination = BankAccountDestination | CryptoAddressDestination;
 
-const DESTINATION_TYPES = ['bank_account', 'crypto_address'];
+const DESTINATION_CLASSES: Record<string, new () => PayoutDestination> = {
+  bank_account: BankAccountDestination,
+  crypto_address: CryptoAddressDestination,
+};
+const DESTINATION_TYPES = Object.keys(DESTINATION_CLASSES);
+
+/**
+ * Turns a plain destination object into its class, chosen by `type`, so that ValidateNested checks
+ * it; anything else is left as it came, for IsObject and the type check to refuse. (class-transformer's
+ * own `discriminator` option reads `type` off every element of an array, and threw a 500 on `[null]`.)
+ */
+function toDestinationClass({ value }: { value: unknown }): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const { type } = value as { type?: unknown };
+  const target = typeof type === 'string' && Object.hasOwn(DESTINATION_CLASSES, type) ? DESTINATION_CLASSES[type] : undefined;
+  return target ? plainToInstance(target, value) : value;
+}
 
 /** A payout destination: one of the two shapes above, chosen by `type`, with nothing extra. */
 export const IsPayoutDestination = () =>
@@ -39,21 +55,12 @@ export const IsPayoutDestination = () =>
     ValidateBy({
       name: 'isDestinationType',
       validator: {
-        validate: (value: unknown) => DESTINATION_TYPES.includes((value as { type?: string } | null)?.type ?? ''),
+        validate: (value: unknown) => value instanceof BankAccountDestination || value instanceof CryptoAddressDestination,
         defaultMessage: () => `destination.type must be one of ${DESTINATION_TYPES.join(', ')}`,
       },
     }),
     ValidateNested(),
-    Type(() => Object, {
-      keepDiscriminatorProperty: true,
-      discriminator: {
-        property: 'type',
-        subTypes: [
-          { name: 'bank_account', value: BankAccountDestination },
-          { name: 'crypto_address', value: CryptoAddressDestination },
-        ],
-      },
-    }),
+    Transform(toDestinationClass),
   );
 
 @ApiExtraModels(BankAccountDestination, CryptoAddressDestination)
