@@ -2,7 +2,7 @@
 //
 // 1. Creates its own database, starts the built service through a wire-protocol tap (pg-tap.mjs),
 //    sets up a client and funded wallets through the API, and captures the exact statements and
-//    round trips of one first-time order, one replay and one wallet read.
+//    round trips of one first-time order, a first and a later replay, and one wallet read.
 // 2. Turns the captured order into pgbench scripts (the service's own statements, and the
 //    7-statement reference shape of PERFORMANCE.md) against a pgbench-owned client and wallets.
 // 3. Restarts the service without the tap and runs, in interleaved rounds, autocannon scenarios
