@@ -242,9 +242,9 @@ function observations(results) {
   const walletRead = results.capture.walletRead;
   out.push(
     `**Replays.** A first replay costs ${replay.roundTrips} round trips (${replay.statements.map((s) => shortStatement(s.text)).join(', ')}), ` +
-      (later ? `a later replay of the same key ${later.roundTrips}, ` : '') +
+      `a later replay of the same key ${later.roundTrips}, ` +
       `against ${walletRead.roundTrips} for the wallet read` +
-      (later && later.roundTrips === 0 ? ': the measured scenario repeats one key, so it is answered from the replay cache. ' : '. ') +
+      (later.roundTrips === 0 ? ': the measured scenario repeats one key, so it is answered from the replay cache. ' : '. ') +
       `Replays ran at ${fixed(ratios.replaysVsWalletRead, 2)} of the wallet read and ` +
       `${fixed(ratios.replaysVsHealth, 2)} of /health.`,
   );
@@ -436,7 +436,7 @@ request waits on PostgreSQL.
 |---|---|---|---|
 | first-time order (3 captures) | ${orderTrips.join(', ')} | ${order.statements.length} | ${order.connections} |
 | first replay of a stored key | ${results.capture.replay.roundTrips} | ${results.capture.replay.statements.length} | ${results.capture.replay.connections} |
-| later replay of the same key | ${results.capture.replayAgain?.roundTrips ?? '—'} | ${results.capture.replayAgain?.statements.length ?? '—'} | ${results.capture.replayAgain?.connections ?? '—'} |
+| later replay of the same key | ${results.capture.replayAgain.roundTrips} | ${results.capture.replayAgain.statements.length} | ${results.capture.replayAgain.connections} |
 | \`GET /v1/wallets/:id\` | ${results.capture.walletRead.roundTrips} | ${results.capture.walletRead.statements.length} | ${results.capture.walletRead.connections} |
 | \`GET /health\` | ${results.capture.health.roundTrips} | ${results.capture.health.statements.length} | ${results.capture.health.connections} |
 

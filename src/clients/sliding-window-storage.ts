@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 
@@ -20,7 +19,6 @@ interface Counts {
  * and drove the heap up (bench/HISTORY.md). `blockDuration` is not used: a client is refused
  * exactly while its estimate is at the limit.
  */
-@Injectable()
 export class SlidingWindowStorage implements ThrottlerStorage {
   private readonly counts = new Map<string, Counts>();
   private lastSweep = Date.now();

@@ -15,9 +15,9 @@ import { UnitOfWork } from '../database/transaction';
 import { fingerprint } from './fingerprint';
 import { readIdempotencyKey } from './idempotency-key';
 import { keyInUse, keyRequired, keyReused } from './idempotency.errors';
-import { IdempotencyRepository, RecordScope, StoredResponse } from './idempotency.repository';
+import { CompletedRecord, IdempotencyRepository, RecordScope, StoredResponse } from './idempotency.repository';
 import { IDEMPOTENCY_SCOPE, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decorators';
-import { CompletedRecord, ReplayCache } from './replay-cache';
+import { ReplayCache } from './replay-cache';
 import { parseSandboxFault, ResponseDropped, SandboxFailure, SandboxFault } from './sandbox-fault';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -40,8 +40,6 @@ interface Outcome {
   response: StoredResponse;
   createdAt: Date;
   replayed: boolean;
-  /** The record's time left, as of the start of the transaction that produced this outcome. */
-  lifetimeMs: number;
 }
 
 /**
@@ -106,33 +104,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  /**
-   * A replay of a record this instance has replayed before needs no database; anything else goes
-   * through it. Only replayed records are kept: retries are rare, and a key retried once tends to be
-   * retried again, so the cache holds the few keys that are hammered, not every record written.
-   */
+  /** A replay of a record this instance has replayed before needs no database; anything else goes through it. */
   private async outcomeOf(request: KeyedRequest): Promise<Outcome> {
-    const { scope, requestHash } = request;
-    const known = this.replayCache.get(scope);
-    if (known) return this.replay(scope.key, known, requestHash, 0);
-    const startedAt = performance.now();
-    const outcome = await this.executeOnce(request);
-    if (outcome.replayed) {
-      // Committed long since: from here on the record cannot change until it expires.
-      const { response, createdAt, lifetimeMs } = outcome;
-      this.replayCache.remember(scope, { requestHash, response, createdAt }, startedAt, lifetimeMs);
-    }
-    return outcome;
+    const known = this.replayCache.get(request.scope);
+    return known ? this.replay(request, known) : this.executeOnce(request);
   }
 
   /** A committed record answers every request with its key: the same outcome, or 422 if the request differs. */
-  private replay(key: string, record: CompletedRecord, requestHash: Buffer, lifetimeMs: number): Outcome {
+  private replay({ scope, requestHash }: KeyedRequest, record: CompletedRecord): Outcome {
     if (!record.requestHash.equals(requestHash)) {
       this.metrics.countIdempotency('reused');
-      throw keyReused(key);
+      throw keyReused(scope.key);
     }
     this.metrics.countIdempotency('replayed');
-    return { response: record.response, createdAt: record.createdAt, replayed: true, lifetimeMs };
+    return { response: record.response, createdAt: record.createdAt, replayed: true };
   }
 
   /**
@@ -158,6 +143,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const { scope, requestHash } = request;
     const ttl = this.config.get('IDEMPOTENCY_TTL_SECONDS');
     const lockWait = this.config.get('IDEMPOTENCY_LOCK_WAIT_MS');
+    // Taken before the transaction (and its now()) begins: see ReplayCache.remember.
+    const startedAt = performance.now();
     // The claim bounds the transaction's lock waits itself: no separate round trip for it.
     return this.unitOfWork.run(async () => {
       for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
@@ -171,9 +158,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
           if (retakenAt) return work(retakenAt);
           continue; // another request renewed it first: read its outcome
         }
-        const { status, headers, body } = existing;
-        const record = { requestHash: existing.requestHash, response: { status, headers, body }, createdAt: existing.createdAt };
-        return this.replay(scope.key, record, requestHash, existing.lifetimeMs);
+        const outcome = this.replay(request, existing);
+        // Committed by another transaction before we read it: it cannot change until it expires.
+        // Only replayed records are cached: a key retried once tends to be retried again.
+        this.replayCache.remember(scope, existing, startedAt, existing.lifetimeMs);
+        return outcome;
       }
       throw keyInUse(scope.key);
     });
@@ -197,7 +186,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (fault?.kind === 'fail-before-commit') throw new SandboxFailure();
     if (fault?.kind === 'delay') await sleep(fault.ms);
     this.metrics.countIdempotency('executed');
-    return { response, createdAt: claimedAt, replayed: false, lifetimeMs: this.config.get('IDEMPOTENCY_TTL_SECONDS') * 1000 };
+    return { response, createdAt: claimedAt, replayed: false };
   }
 
   private async runHandler(next: CallHandler, key?: string): Promise<unknown> {

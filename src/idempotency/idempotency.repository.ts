@@ -11,22 +11,24 @@ export interface RecordScope {
   key: string;
 }
 
-/** A committed record: its response is always present (see the migration). */
-export interface StoredRecord {
-  requestHash: Buffer;
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  createdAt: Date;
-  expired: boolean;
-  /** Time left before it expires, as of the transaction's start (its `now()`). */
-  lifetimeMs: number;
-}
-
 export interface StoredResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+}
+
+/** What a replay needs of a committed record: its response is always present (see the migration). */
+export interface CompletedRecord {
+  requestHash: Buffer;
+  response: StoredResponse;
+  createdAt: Date;
+}
+
+/** A committed record as read, with where it stands against its expiry. */
+export interface StoredRecord extends CompletedRecord {
+  expired: boolean;
+  /** Time left before it expires, as of the transaction's start (its `now()`). */
+  lifetimeMs: number;
 }
 
 export class RecordSummary {
@@ -104,9 +106,7 @@ export class IdempotencyRepository {
     if (!row) return null;
     return {
       requestHash: row.request_hash,
-      status: row.response_status,
-      headers: row.response_headers,
-      body: row.response_body,
+      response: { status: row.response_status, headers: row.response_headers, body: row.response_body },
       createdAt: row.created_at,
       expired: row.expired,
       lifetimeMs: row.lifetime_ms,

@@ -2,14 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config';
-import { RecordScope, StoredResponse } from './idempotency.repository';
-
-/** What a replay needs of a committed record. */
-export interface CompletedRecord {
-  requestHash: Buffer;
-  response: StoredResponse;
-  createdAt: Date;
-}
+import { CompletedRecord, RecordScope } from './idempotency.repository';
 
 /** Rough bytes an entry holds beyond its body: key, headers, hash, dates, the cache's own links. */
 const ENTRY_OVERHEAD_BYTES = 1024;
@@ -50,9 +43,9 @@ export class ReplayCache {
    * `startedAt` is a `performance.now()` taken before the transaction that read or wrote the
    * record began, and `lifetimeMs` the record's time left as that transaction's `now()` saw it.
    */
-  remember(scope: RecordScope, record: CompletedRecord, startedAt: number, lifetimeMs: number): void {
+  remember(scope: RecordScope, { requestHash, response, createdAt }: CompletedRecord, startedAt: number, lifetimeMs: number): void {
     const ttl = Math.floor(startedAt + lifetimeMs - performance.now());
-    if (this.entries && ttl > 0) this.entries.set(cacheKey(scope), record, { ttl });
+    if (this.entries && ttl > 0) this.entries.set(cacheKey(scope), { requestHash, response, createdAt }, { ttl });
   }
 }
 
