@@ -1,5 +1,6 @@
-import type { PoolClient } from 'pg';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 export interface PreparedResult<R> {
@@ -22,6 +23,21 @@ export async function queryPrepared<R>(manager: EntityManager, name: string, tex
   const client = (await runner.connect()) as PoolClient;
   try {
     const result = await client.query<R & Record<string, unknown>>({ name, text, values });
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  } catch (error) {
+    throw new QueryFailedError(text, values, error as Error);
+  }
+}
+
+/**
+ * Runs one statement by itself, outside any transaction (PostgreSQL commits it on its own), as a
+ * named prepared statement on whichever pooled connection is free: the one-round-trip shape of a
+ * first-time request (docs/idempotency.md, "One statement").
+ */
+export async function queryPreparedAlone<R>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<PreparedResult<R>> {
+  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  try {
+    const result = await pool.query<R & Record<string, unknown>>({ name, text, values });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error) {
     throw new QueryFailedError(text, values, error as Error);

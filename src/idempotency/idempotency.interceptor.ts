@@ -12,11 +12,12 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { isLockTimeout } from '../database/database-errors';
 import { UnitOfWork } from '../database/transaction';
+import { Effects, isEffectRefused } from './effects';
 import { fingerprint } from './fingerprint';
 import { readIdempotencyKey } from './idempotency-key';
 import { keyInUse, keyRequired, keyReused } from './idempotency.errors';
 import { CompletedRecord, IdempotencyRepository, RecordScope, StoredResponse } from './idempotency.repository';
-import { IDEMPOTENCY_SCOPE, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decorators';
+import { IDEMPOTENCY_SCOPE, ONE_STATEMENT, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decorators';
 import { ReplayCache } from './replay-cache';
 import { parseSandboxFault, ResponseDropped, SandboxFailure, SandboxFault } from './sandbox-fault';
 
@@ -25,6 +26,8 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const REPLAYED_HEADERS = ['content-type', 'location'];
 /** A key can be swept or taken over between our claim and our read; a few rounds settle it. */
 const MAX_CLAIM_ROUNDS = 3;
+/** The smallest lock wait PostgreSQL bounds: 0 would mean no bound at all. */
+const NO_MORE_WAITING_MS = 1;
 
 /** One keyed request on its way through the idempotency layer. */
 interface KeyedRequest {
@@ -33,6 +36,10 @@ interface KeyedRequest {
   routeStatus: number;
   dialect: ResponseDialect;
   fault: SandboxFault | undefined;
+  /** Bounds each lock wait (IDEMPOTENCY_LOCK_WAIT_MS, less after a wait in one statement timed out). */
+  lockWaitMs: number;
+  /** The route is @OneStatement and no sandbox fault needs the transaction's steps. */
+  oneStatement: boolean;
   next: CallHandler;
 }
 
@@ -54,6 +61,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly unitOfWork: UnitOfWork,
     private readonly records: IdempotencyRepository,
+    private readonly effects: Effects,
     private readonly replayCache: ReplayCache,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
@@ -90,9 +98,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const fault = this.config.isProduction ? undefined : parseSandboxFault(request.headers['x-sandbox-fault']);
     const routeStatus = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     const dialect = this.reflector.getAllAndOverride<ResponseDialect>(RESPONSE_DIALECT, [context.getHandler(), context.getClass()]) ?? standardDialect;
+    const lockWaitMs = this.config.get('IDEMPOTENCY_LOCK_WAIT_MS');
+    const oneStatement = fault === undefined && this.reflector.get<boolean>(ONE_STATEMENT, context.getHandler()) === true;
 
     return from(
-      this.outcomeOf({ scope, requestHash, routeStatus, dialect, fault, next }).then((outcome) => {
+      this.outcomeOf({ scope, requestHash, routeStatus, dialect, fault, lockWaitMs, oneStatement, next }).then((outcome) => {
         if (fault?.kind === 'drop-response' && !outcome.replayed) {
           // Committed; now lose the answer, as a dropped connection would.
           http.getResponse<FastifyReply>().hijack();
@@ -104,10 +114,44 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  /** A replay of a record this instance has replayed before needs no database; anything else goes through it. */
+  /**
+   * A replay of a record this instance has replayed before needs no database. A first-time request
+   * on a @OneStatement route is tried in one statement; everything else, and whatever that statement
+   * did not settle, takes the transactional path.
+   */
   private async outcomeOf(request: KeyedRequest): Promise<Outcome> {
     const known = this.replayCache.get(request.scope);
-    return known ? this.replay(request, known) : this.executeOnce(request);
+    if (known) return this.replay(request, known);
+    if (request.oneStatement) {
+      const outcome = await this.executeInOneStatement(request);
+      if (outcome) return outcome;
+    }
+    return this.executeOnce(request);
+  }
+
+  /**
+   * Plans the handler without a transaction, then claims, makes its effect and records its response
+   * in one statement: one round trip. Undefined when that settled nothing and left nothing behind:
+   * the handler refused, the key was taken, the effect was refused (the statement undid itself), or
+   * the client subscribes to the effect's event. The transactional path then decides, from scratch.
+   */
+  private async executeInOneStatement(request: KeyedRequest): Promise<Outcome | undefined> {
+    const planned = await this.effects.plan(() => this.runHandler(request.next, request.scope.key));
+    if (!planned) return undefined;
+    const response = this.responseTo(request, planned.result);
+    const ttl = this.config.get('IDEMPOTENCY_TTL_SECONDS');
+    try {
+      const createdAt = await this.records.claimWithEffect(request.scope, request.requestHash, ttl, request.lockWaitMs, response, planned.effect);
+      if (!createdAt) return undefined;
+      this.metrics.countIdempotency('executed');
+      return { response, createdAt, replayed: false };
+    } catch (error) {
+      if (isEffectRefused(error)) return undefined;
+      // The wait was on the key or on a row, the error does not say which: the transactional path
+      // finds out without waiting its full bound a second time.
+      if (isLockTimeout(error)) return this.executeOnce({ ...request, lockWaitMs: NO_MORE_WAITING_MS });
+      throw error;
+    }
   }
 
   /** A committed record answers every request with its key: the same outcome, or 422 if the request differs. */
@@ -142,7 +186,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private underClaim(request: KeyedRequest, work: (claimedAt: Date) => Promise<Outcome>): Promise<Outcome> {
     const { scope, requestHash } = request;
     const ttl = this.config.get('IDEMPOTENCY_TTL_SECONDS');
-    const lockWait = this.config.get('IDEMPOTENCY_LOCK_WAIT_MS');
+    const lockWait = request.lockWaitMs;
     // Taken before the transaction (and its now()) begins: see ReplayCache.remember.
     const startedAt = performance.now();
     // The claim bounds the transaction's lock waits itself: no separate round trip for it.
@@ -176,8 +220,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (error) {
       throw error instanceof DomainError ? new HandlerRefused(error) : error;
     }
-    const response = { status: request.routeStatus, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(result) };
-    return this.record(request, claimedAt, response);
+    return this.record(request, claimedAt, this.responseTo(request, result));
+  }
+
+  private responseTo(request: KeyedRequest, result: unknown): StoredResponse {
+    return { status: request.routeStatus, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(result) };
   }
 
   /** Stores the response under the claim, then applies a sandbox fault, all before COMMIT. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { Effects } from './effects';
 import { IdempotencyController } from './idempotency.controller';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -11,10 +12,12 @@ import { ReplayCache } from './replay-cache';
   imports: [ScheduleModule.forRoot()],
   controllers: [IdempotencyController],
   providers: [
+    Effects,
     IdempotencyRepository,
     IdempotencySweeper,
     ReplayCache,
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
+  exports: [Effects],
 })
 export class IdempotencyModule {}

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { DataSource } from 'typeorm';
-import { queryPrepared } from '../database/prepared';
+import { queryPrepared, queryPreparedAlone } from '../database/prepared';
 import { TxHost } from '../database/transaction';
+import { Effect } from './effects';
 
 export interface RecordScope {
   clientId: string;
@@ -78,6 +79,41 @@ export class IdempotencyRepository {
        ON CONFLICT (client_id, endpoint, key) DO NOTHING
        RETURNING created_at`,
       [scope.clientId, scope.endpoint, scope.key, requestHash, ttlSeconds, `${lockWaitMs}ms`],
+    );
+    return rows[0]?.created_at ?? null;
+  }
+
+  /**
+   * Claims the key, makes `effect` and records `response`, in one statement that commits by itself
+   * (docs/idempotency.md, "One statement"). A duplicate in flight is waited on at the unique index,
+   * as in `claim`. Returns the claim's time, or null when nothing was written: the key is taken
+   * (live or expired), or the client subscribes to the effect's event, whose outbox rows the
+   * transactional path writes. When the effect's guard refuses, `effect_refused()` undoes the
+   * statement and it throws (`isEffectRefused`).
+   */
+  async claimWithEffect(scope: RecordScope, requestHash: Buffer, ttlSeconds: number, lockWaitMs: number, response: StoredResponse, effect: Effect): Promise<Date | null> {
+    const claimParams: unknown[] = [`${lockWaitMs}ms`, scope.clientId, scope.endpoint, scope.key, requestHash, ttlSeconds, response.status, response.headers, response.body];
+    const $ = (i: number) => `$${effect.params.length + i}`;
+    let unsubscribed = '';
+    if (effect.event) {
+      claimParams.push(effect.event.type);
+      unsubscribed = `WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE client_id = ${$(2)} AND ${$(10)} = ANY (events))`;
+    }
+    const { rows } = await queryPreparedAlone<{ created_at: Date }>(
+      this.dataSource,
+      `${effect.name}_claimed`,
+      `WITH bounded AS (SELECT set_config('lock_timeout', ${$(1)}, true)),
+       claim AS (
+         INSERT INTO idempotency_keys
+           (client_id, endpoint, key, request_hash, expires_at, response_status, response_headers, response_body, completed_at)
+         SELECT ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}, now() + make_interval(secs => ${$(6)}), ${$(7)}, ${$(8)}, ${$(9)}, now()
+         FROM bounded ${unsubscribed}
+         ON CONFLICT (client_id, endpoint, key) DO NOTHING
+         RETURNING created_at),
+       ${effect.ctes}
+       SELECT claim.created_at, CASE WHEN EXISTS (SELECT 1 FROM ${effect.proof}) THEN true ELSE effect_refused() END AS done
+       FROM claim`,
+      [...effect.params, ...claimParams],
     );
     return rows[0]?.created_at ?? null;
   }

@@ -4,7 +4,7 @@ import { ApiErrors, ApiIdempotentPost, ApiPage } from '../openapi/api-decorators
 import { OrderResponse } from './dto/order.response';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { ParseId } from '../common/parse-id.pipe';
-import { RequiresIdempotencyKey } from '../idempotency/idempotency.decorators';
+import { OneStatement, RequiresIdempotencyKey } from '../idempotency/idempotency.decorators';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { presentOrder } from './orders.presenter';
@@ -18,6 +18,7 @@ export class OrdersController {
   /** `client_order_id` (CatFee) is validated by the idempotency layer, which also uses it as the key. */
   @Post()
   @RequiresIdempotencyKey()
+  @OneStatement()
   @ApiOperation({ summary: 'Place an order: debits the wallet at once' })
   @ApiQuery({ name: 'client_order_id', required: false, description: 'CatFee-style key carrier (1–250 characters), returned on the order' })
   @ApiIdempotentPost(OrderResponse, { required: true })

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { LedgerModule } from '../ledger/ledger.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ProductsModule } from '../products/products.module';
 import { WalletsModule } from '../wallets/wallets.module';
 import { OrdersController } from './orders.controller';
@@ -7,7 +7,7 @@ import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [LedgerModule, ProductsModule, WalletsModule],
+  imports: [IdempotencyModule, ProductsModule, WalletsModule],
   controllers: [OrdersController],
   providers: [OrdersService, OrdersRepository],
   exports: [OrdersService],

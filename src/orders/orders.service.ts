@@ -3,9 +3,8 @@ import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError } from '../common/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination';
-import { LedgerService } from '../ledger/ledger.service';
+import { Effects } from '../idempotency/effects';
 import { ProductsService } from '../products/products.service';
-import { WebhooksService } from '../webhooks/webhooks.service';
 import { WalletsService } from '../wallets/wallets.service';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { Order } from './order.entity';
@@ -33,16 +32,17 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly products: ProductsService,
     private readonly wallets: WalletsService,
-    private readonly ledger: LedgerService,
-    private readonly webhooks: WebhooksService,
+    private readonly effects: Effects,
   ) {}
 
-  /** Debits the wallet into REVENUE and records the order, in the caller's (idempotent) transaction. */
+  /**
+   * Debits the wallet into REVENUE and records the order, as one effect: fused with the claim in one
+   * statement on a first-time request, or inside the caller's (idempotent) transaction. Its id and
+   * created_at come from this process, so the response is known before the statement runs.
+   */
   async place(clientId: string, request: OrderRequest): Promise<Order> {
-    const product = await this.products.get(request.productId);
-    const amount = priceOrder(product, request.quantity, request.denomination, request.durationHours);
-    const balanceAfter = await this.wallets.debit(clientId, request.walletId, amount, product.currency);
-    const order = await this.orders.insert({
+    const product = this.products.get(request.productId);
+    const order: Order = {
       clientId,
       id: uuidv7(),
       clientOrderId: request.clientOrderId ?? null,
@@ -52,22 +52,17 @@ export class OrdersService {
       quantity: request.quantity,
       denomination: request.denomination ?? null,
       receiver: request.receiver ?? null,
-      amount,
+      amount: priceOrder(product, request.quantity, request.denomination, request.durationHours),
       currency: product.currency,
       metadata: request.metadata ?? null,
       durationHours: request.durationHours ?? null,
+      createdAt: new Date(),
+    };
+    await this.effects.apply({
+      ...this.orders.placementEffect(order),
+      refusal: () => this.wallets.refuseDebit(clientId, order.walletId, order.currency),
+      event: { clientId, type: 'order.completed', data: presentOrder(order) },
     });
-    await this.ledger.record({
-      clientId,
-      currency: product.currency,
-      referenceType: 'ORDER',
-      referenceId: order.id,
-      legs: [
-        { walletId: request.walletId, balanceAfter, amount: -amount, type: 'ORDER' },
-        { systemAccount: 'REVENUE', amount, type: 'ORDER' },
-      ],
-    });
-    await this.webhooks.emit(clientId, 'order.completed', presentOrder(order));
     return order;
   }
 

@@ -56,6 +56,11 @@ export class WalletsService {
   async debit(clientId: string, walletId: string, amount: bigint, currency: string): Promise<bigint> {
     const balanceAfter = await this.wallets.debit(clientId, walletId, amount, currency);
     if (balanceAfter !== null) return balanceAfter;
+    return this.refuseDebit(clientId, walletId, currency);
+  }
+
+  /** After a guarded debit found nothing to take: throws NOT_FOUND, CURRENCY_MISMATCH or INSUFFICIENT_FUNDS. */
+  async refuseDebit(clientId: string, walletId: string, currency: string): Promise<never> {
     const wallet = await this.wallets.findOne(clientId, walletId);
     if (!wallet) throw new NotFoundError('Wallet');
     if (wallet.currency !== currency) throw new CurrencyMismatchError(wallet.currency, currency);
