@@ -16,7 +16,7 @@ import { Effects, isEffectRefused } from './effects';
 import { fingerprint } from './fingerprint';
 import { readIdempotencyKey } from './idempotency-key';
 import { keyInUse, keyRequired, keyReused } from './idempotency.errors';
-import { CompletedRecord, IdempotencyRepository, RecordScope, StoredResponse } from './idempotency.repository';
+import { CompletedRecord, IdempotencyRepository, RecordScope, StoredRecord, StoredResponse } from './idempotency.repository';
 import { IDEMPOTENCY_SCOPE, ONE_STATEMENT, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decorators';
 import { ReplayCache } from './replay-cache';
 import { parseSandboxFault, ResponseDropped, SandboxFailure, SandboxFault } from './sandbox-fault';
@@ -131,20 +131,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /**
    * Plans the handler without a transaction, then claims, makes its effect and records its response
-   * in one statement: one round trip. Undefined when that settled nothing and left nothing behind:
-   * the handler refused, the key was taken, the effect was refused (the statement undid itself), or
-   * the client subscribes to the effect's event. The transactional path then decides, from scratch.
+   * in one statement: one round trip. A key already taken by a live record is replayed from what the
+   * same statement read. Undefined when that settled nothing and left nothing behind: the handler
+   * refused, the effect was refused (the statement undid itself), the key's record is expired or
+   * committed while we waited on it, or the client subscribes to the effect's event. The
+   * transactional path then decides, from scratch.
    */
   private async executeInOneStatement(request: KeyedRequest): Promise<Outcome | undefined> {
     const planned = await this.effects.plan(() => this.runHandler(request.next, request.scope.key));
     if (!planned) return undefined;
     const response = this.responseTo(request, planned.result);
     const ttl = this.config.get('IDEMPOTENCY_TTL_SECONDS');
+    const startedAt = performance.now();
     try {
-      const createdAt = await this.records.claimWithEffect(request.scope, request.requestHash, ttl, request.lockWaitMs, response, planned.effect);
-      if (!createdAt) return undefined;
+      const settled = await this.records.claimWithEffect(request.scope, request.requestHash, ttl, request.lockWaitMs, response, planned.effect);
+      if (!settled) return undefined;
+      if ('taken' in settled) return settled.taken.expired ? undefined : this.replayRead(request, settled.taken, startedAt);
       this.metrics.countIdempotency('executed');
-      return { response, createdAt, replayed: false };
+      return { response, createdAt: settled.claimedAt, replayed: false };
     } catch (error) {
       if (isEffectRefused(error)) return undefined;
       // The wait was on the key or on a row, the error does not say which: the transactional path
@@ -152,6 +156,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (isLockTimeout(error)) return this.executeOnce({ ...request, lockWaitMs: NO_MORE_WAITING_MS });
       throw error;
     }
+  }
+
+  /**
+   * Replays a record just read from the database, and remembers it: committed by another request
+   * before we read it, it cannot change until it expires. Only replayed records are cached: a key
+   * retried once tends to be retried again. `startedAt` was taken before the read's `now()`.
+   */
+  private replayRead(request: KeyedRequest, record: StoredRecord, startedAt: number): Outcome {
+    const outcome = this.replay(request, record);
+    this.replayCache.remember(request.scope, record, startedAt, record.lifetimeMs);
+    return outcome;
   }
 
   /** A committed record answers every request with its key: the same outcome, or 422 if the request differs. */
@@ -202,11 +217,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           if (retakenAt) return work(retakenAt);
           continue; // another request renewed it first: read its outcome
         }
-        const outcome = this.replay(request, existing);
-        // Committed by another transaction before we read it: it cannot change until it expires.
-        // Only replayed records are cached: a key retried once tends to be retried again.
-        this.replayCache.remember(scope, existing, startedAt, existing.lifetimeMs);
-        return outcome;
+        return this.replayRead(request, existing, startedAt);
       }
       throw keyInUse(scope.key);
     });

@@ -86,12 +86,20 @@ export class IdempotencyRepository {
   /**
    * Claims the key, makes `effect` and records `response`, in one statement that commits by itself
    * (docs/idempotency.md, "One statement"). A duplicate in flight is waited on at the unique index,
-   * as in `claim`. Returns the claim's time, or null when nothing was written: the key is taken
-   * (live or expired), or the client subscribes to the effect's event, whose outbox rows the
-   * transactional path writes. When the effect's guard refuses, `effect_refused()` undoes the
-   * statement and it throws (`isEffectRefused`).
+   * as in `claim`. When the key was already taken by a record committed before the statement began,
+   * that record comes back instead, and nothing is written. Null when nothing was written and nothing
+   * read: the key was taken by a request that committed while this one waited on it, or the client
+   * subscribes to the effect's event (its outbox rows are the transactional path's to write). When
+   * the effect's guard refuses, `effect_refused()` undoes the statement and it throws (`isEffectRefused`).
    */
-  async claimWithEffect(scope: RecordScope, requestHash: Buffer, ttlSeconds: number, lockWaitMs: number, response: StoredResponse, effect: Effect): Promise<Date | null> {
+  async claimWithEffect(
+    scope: RecordScope,
+    requestHash: Buffer,
+    ttlSeconds: number,
+    lockWaitMs: number,
+    response: StoredResponse,
+    effect: Effect,
+  ): Promise<{ claimedAt: Date } | { taken: StoredRecord } | null> {
     const claimParams: unknown[] = [`${lockWaitMs}ms`, scope.clientId, scope.endpoint, scope.key, requestHash, ttlSeconds, response.status, response.headers, response.body];
     const $ = (i: number) => `$${effect.params.length + i}`;
     let unsubscribed = '';
@@ -99,7 +107,7 @@ export class IdempotencyRepository {
       claimParams.push(effect.event.type);
       unsubscribed = `WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE client_id = ${$(2)} AND ${$(10)} = ANY (events))`;
     }
-    const { rows } = await queryPreparedAlone<{ created_at: Date }>(
+    const { rows } = await queryPreparedAlone<RecordRow & { claimed: boolean }>(
       this.dataSource,
       `${effect.name}_claimed`,
       `WITH bounded AS (SELECT set_config('lock_timeout', ${$(1)}, true)),
@@ -111,11 +119,20 @@ export class IdempotencyRepository {
          ON CONFLICT (client_id, endpoint, key) DO NOTHING
          RETURNING created_at),
        ${effect.ctes}
-       SELECT claim.created_at, CASE WHEN EXISTS (SELECT 1 FROM ${effect.proof}) THEN true ELSE effect_refused() END AS done
-       FROM claim`,
+       SELECT true AS claimed, claim.created_at, CASE WHEN EXISTS (SELECT 1 FROM ${effect.proof}) THEN true ELSE effect_refused() END AS done,
+              NULL::bytea AS request_hash, NULL::smallint AS response_status, NULL::jsonb AS response_headers,
+              NULL::text AS response_body, NULL::boolean AS expired, NULL::float8 AS lifetime_ms
+       FROM claim
+       UNION ALL
+       SELECT false, k.created_at, NULL, k.request_hash, k.response_status, k.response_headers, k.response_body,
+              k.expires_at <= now(), (EXTRACT(EPOCH FROM k.expires_at - now()) * 1000)::float8
+       FROM idempotency_keys k
+       WHERE k.client_id = ${$(2)} AND k.endpoint = ${$(3)} AND k.key = ${$(4)} AND NOT EXISTS (SELECT 1 FROM claim)`,
       [...effect.params, ...claimParams],
     );
-    return rows[0]?.created_at ?? null;
+    const row = rows[0];
+    if (!row) return null;
+    return row.claimed ? { claimedAt: row.created_at } : { taken: toStoredRecord(row) };
   }
 
   /** An expired record counts as new: the first to lock it starts over in its place. */
@@ -138,15 +155,7 @@ export class IdempotencyRepository {
        FROM idempotency_keys WHERE client_id = $1 AND endpoint = $2 AND key = $3`,
       [scope.clientId, scope.endpoint, scope.key],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      requestHash: row.request_hash,
-      response: { status: row.response_status, headers: row.response_headers, body: row.response_body },
-      createdAt: row.created_at,
-      expired: row.expired,
-      lifetimeMs: row.lifetime_ms,
-    };
+    return rows[0] ? toStoredRecord(rows[0]) : null;
   }
 
   async complete(scope: RecordScope, response: StoredResponse): Promise<void> {
@@ -184,4 +193,14 @@ export class IdempotencyRepository {
     );
     return deleted;
   }
+}
+
+function toStoredRecord(row: RecordRow): StoredRecord {
+  return {
+    requestHash: row.request_hash,
+    response: { status: row.response_status, headers: row.response_headers, body: row.response_body },
+    createdAt: row.created_at,
+    expired: row.expired,
+    lifetimeMs: row.lifetime_ms,
+  };
 }

@@ -132,6 +132,26 @@ describe('orders in one statement', () => {
     expect(await balanceOf(t, bob, walletId)).toBe(3000);
   });
 
+  it('replays a key taken before it began from what the same statement read, and answers a changed request with 422', async () => {
+    const walletId = await fundedWallet(t, alice, 'USD', 5000);
+    const key = randomUUID();
+    const first = await place(walletId, withKey(alice.headers, key));
+    let replay = first;
+    const sent = await recordStatements(async () => (replay = await place(walletId, withKey(alice.headers, key))));
+    expect(firstWords(sent)).toEqual(['WITH bounded']);
+    expect([replay.status, replay.body, replay.headers['idempotency-replayed']]).toEqual([201, first.body, 'true']);
+    expect(replay.headers['idempotency-created-at']).toBe(first.headers['idempotency-created-at']);
+
+    const otherKey = randomUUID();
+    await place(walletId, withKey(alice.headers, otherKey));
+    let reused = first;
+    const reusedSent = await recordStatements(async () => (reused = await place(walletId, withKey(alice.headers, otherKey), 2500)));
+    expect(firstWords(reusedSent)).toEqual(['WITH bounded']);
+    expect([reused.status, reused.json.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    expect(await balanceOf(t, alice, walletId)).toBe(3000);
+    expect(await ordersOf(walletId)).toBe(2);
+  });
+
   it('turns 100 concurrent identical orders into one debit and identical bodies', async () => {
     const walletId = await fundedWallet(t, alice, 'USD', 5000);
     const key = randomUUID();
@@ -141,5 +161,33 @@ describe('orders in one statement', () => {
     expect(replies.filter((r) => r.headers['idempotency-replayed'] === 'false')).toHaveLength(1);
     expect(await balanceOf(t, alice, walletId)).toBe(4000);
     expect(await ordersOf(walletId)).toBe(1);
+  });
+});
+
+describe('orders in one statement, once their key has expired', () => {
+  let t: TestApp;
+  let alice: Credentials;
+  beforeAll(async () => {
+    t = await startTestApp({ IDEMPOTENCY_TTL_SECONDS: '1' });
+    alice = await t.newClient();
+  });
+  afterAll(() => t.close());
+
+  it('execute again: the one statement leaves an expired record to the transactional path, which renews it', async () => {
+    const walletId = await fundedWallet(t, alice, 'USD', 5000);
+    const key = randomUUID();
+    const send = () => t.request('POST', '/v1/orders', { headers: withKey(alice.headers, key), body: { wallet_id: walletId, product_id: 123, denomination: 1000, quantity: 1 } });
+    const first = await send();
+    expect(first.status).toBe(201);
+    // The first replay is read by the one statement, the second comes from the replay cache.
+    for (let replay = 0; replay < 2; replay++) expect((await send()).headers['idempotency-replayed']).toBe('true');
+    await new Promise((done) => setTimeout(done, 1200));
+
+    let again = first;
+    const sent = await recordStatements(async () => (again = await send()));
+    expect(firstWords(sent).slice(0, 2)).toEqual(['WITH bounded', 'START TRANSACTION']);
+    expect([again.status, again.headers['idempotency-replayed']]).toEqual([201, 'false']);
+    expect(again.json.id).not.toBe(first.json.id);
+    expect(await balanceOf(t, alice, walletId)).toBe(3000);
   });
 });
