@@ -152,6 +152,10 @@ function profileSection(results) {
 }
 
 /** A statement in a few words: its verb and table. */
+function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function shortStatement(text) {
   if (/^\s*SELECT\s+set_config\s*\(/i.test(text)) return 'set_config';
   if (/^\s*WITH\b/i.test(text)) {
@@ -194,9 +198,9 @@ function observations(results) {
   const reference = pgbench.reference;
 
   out.push(
-    `**Round trips.** A first-time order costs **${order.roundTrips} round trips** to PostgreSQL ` +
-      `(${order.statements.length} statements: ${simple.length} sent as simple queries, ${extended.length} with parameters), ` +
-      `each a full wait on the network and on a PostgreSQL backend wake-up before the next statement can leave. ` +
+    `**Round trips.** A first-time order costs **${count(order.roundTrips, 'round trip')}** to PostgreSQL ` +
+      `(${count(order.statements.length, 'statement')}: ${simple.length} sent as simple queries, ${extended.length} with parameters), ` +
+      `each a full wait on the network and on a PostgreSQL backend wake-up. ` +
       `PERFORMANCE.md measured the statement-by-statement NestJS shape at 0.12–0.18 of pgbench and the one-round-trip shapes ` +
       `(a CTE as a named prepared statement, or a SQL function) at 0.51–0.88.`,
   );
@@ -204,8 +208,10 @@ function observations(results) {
     const replayUnnamed = results.capture.replay.statements.filter((s) => s.preparedStatement === '(unnamed)');
     out.push(
       `**Planning.** All ${extended.length} parameterised statements of an order are named prepared statements, bound without a fresh ` +
-        `Parse after warm-up (seen on the wire), so PostgreSQL does not re-plan them per order. What remains per order is the ` +
-        `${simple.length} simple-protocol statements (${simple.map((s) => shortStatement(s.text)).join(', ')}), each a round trip of its own. ` +
+        `Parse after warm-up (seen on the wire), so PostgreSQL does not re-plan them per order. ` +
+        (simple.length
+          ? `What remains per order is the ${simple.length} simple-protocol statements (${simple.map((s) => shortStatement(s.text)).join(', ')}), each a round trip of its own. `
+          : '') +
         (replayUnnamed.length
           ? `A replay still sends ${replayUnnamed.length} statement(s) through the unnamed statement, parsed anew each time (${replayUnnamed.map((s) => shortStatement(s.text)).join(', ')}). `
           : '') +
@@ -296,7 +302,7 @@ function observations(results) {
     out.push(
       `**Round trips cost Node CPU too, not only latency.** ${pct(native)} of Node's busy time during orders is native code` +
         `${writev ? `, ${pct(writev)} in \`writev\` alone` : ''}: on loopback, the kernel delivers a TCP send to the receiving socket inside the ` +
-        `sender's system call (typically), so each of the ${order.roundTrips} statements (and the HTTP response) is paid for in the service's own CPU time.`,
+        `sender's system call (typically), so each statement sent (${order.roundTrips} per order) and the HTTP response are paid for in the service's own CPU time.`,
     );
   }
   const { lifetimePeakRssMb, idleRssMb } = results.summary;
@@ -308,7 +314,7 @@ function observations(results) {
         (roundPeak(results.rounds.at(-1)) <= roundPeak(results.rounds[0]) * 1.1
           ? ` (within 10%): no steady climb across the run; the peaks come and go with the load. `
           : `: memory kept climbing through the run (a leak is possible). `) +
-        `A heap profile under load would tell which allocations hold it.`,
+        `bench/HISTORY.md has an allocation profile and what V8's heap flags trade for memory.`,
     );
   }
   const health = service.health;
