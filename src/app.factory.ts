@@ -2,7 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Logger } from 'nestjs-pino';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { Drain } from './common/drain';
@@ -17,10 +18,18 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** A caller's X-Request-Id is kept when it is sane, so ids can be followed across services. */
 function requestIdFor(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  // pino-http (nestjs-pino) reads the raw request's id, so log lines carry this same id.
-  (req as IncomingMessage & { id: string }).id = id;
-  return id;
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** One JSON line per answered request, at info, carrying the request id (see logging.module.ts). */
+function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  const logger = PinoLogger.root;
+  if (!logger.isLevelEnabled('info')) return;
+  logger.info(
+    // Flat fields: the logger's req/res serializers (pino-http's) expect raw Node objects.
+    { reqId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime },
+    'request completed',
+  );
 }
 
 export interface AppOptions {
@@ -54,6 +63,7 @@ export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }:
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route template keeps the label set small; unknown routes share one label.
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    logRequest(request, reply);
     done();
   });
   app.useGlobalPipes(createValidationPipe());

@@ -149,3 +149,35 @@ describe('graceful shutdown', () => {
     }
   }, 60_000);
 });
+
+describe('request logs', () => {
+  it('write one JSON line per answered request, with its id and status, and never the secret', async () => {
+    const db = await createTestDatabase();
+    try {
+      const server = await startServerProcess({ NODE_ENV: 'test', DATABASE_URL: db.url, ADMIN_TOKEN, LOG_LEVEL: 'info' });
+      try {
+        const created = await fetch(`${server.baseUrl}/v1/admin/clients`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+          body: JSON.stringify({ name: 'logs' }),
+        });
+        const client = (await created.json()) as { api_key: string; api_secret: string };
+        const requestId = `trace-${randomUUID()}`;
+        const reply = await fetch(`${server.baseUrl}/v1/wallets`, {
+          headers: { 'x-request-id': requestId, 'x-api-key': client.api_key, 'x-api-secret': client.api_secret },
+        });
+        expect(reply.status).toBe(200);
+        await new Promise((done) => setTimeout(done, 200)); // the line is written after the answer
+        const lines = server.output().split('\n').filter((line) => line.includes(requestId));
+        expect(lines).toHaveLength(1);
+        expect(JSON.parse(lines[0])).toMatchObject({ msg: 'request completed', reqId: requestId, method: 'GET', url: '/v1/wallets', statusCode: 200 });
+        expect(server.output()).not.toContain(client.api_secret);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+});
