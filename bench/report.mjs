@@ -247,7 +247,7 @@ function observations(results) {
   const later = results.capture.replayAgain;
   const walletRead = results.capture.walletRead;
   out.push(
-    `**Replays.** A first replay costs ${replay.roundTrips} round trips (${replay.statements.map((s) => shortStatement(s.text)).join(', ')}), ` +
+    `**Replays.** A first replay costs ${count(replay.roundTrips, 'round trip')} (${replay.statements.map((s) => shortStatement(s.text)).join(', ')}), ` +
       `a later replay of the same key ${later.roundTrips}, ` +
       `against ${walletRead.roundTrips} for the wallet read` +
       (later.roundTrips === 0 ? ': the measured scenario repeats one key, so it is answered from the replay cache. ' : '. ') +
