@@ -163,31 +163,3 @@ describe('orders in one statement', () => {
     expect(await ordersOf(walletId)).toBe(1);
   });
 });
-
-describe('orders in one statement, once their key has expired', () => {
-  let t: TestApp;
-  let alice: Credentials;
-  beforeAll(async () => {
-    t = await startTestApp({ IDEMPOTENCY_TTL_SECONDS: '1' });
-    alice = await t.newClient();
-  });
-  afterAll(() => t.close());
-
-  it('execute again: the one statement leaves an expired record to the transactional path, which renews it', async () => {
-    const walletId = await fundedWallet(t, alice, 'USD', 5000);
-    const key = randomUUID();
-    const send = () => t.request('POST', '/v1/orders', { headers: withKey(alice.headers, key), body: { wallet_id: walletId, product_id: 123, denomination: 1000, quantity: 1 } });
-    const first = await send();
-    expect(first.status).toBe(201);
-    // The first replay is read by the one statement, the second comes from the replay cache.
-    for (let replay = 0; replay < 2; replay++) expect((await send()).headers['idempotency-replayed']).toBe('true');
-    await new Promise((done) => setTimeout(done, 1200));
-
-    let again = first;
-    const sent = await recordStatements(async () => (again = await send()));
-    expect(firstWords(sent).slice(0, 2)).toEqual(['WITH bounded', 'START TRANSACTION']);
-    expect([again.status, again.headers['idempotency-replayed']]).toEqual([201, 'false']);
-    expect(again.json.id).not.toBe(first.json.id);
-    expect(await balanceOf(t, alice, walletId)).toBe(3000);
-  });
-});

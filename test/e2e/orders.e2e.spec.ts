@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { recordStatements } from '../support/round-trips';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 describe('products and orders', () => {
@@ -145,10 +146,19 @@ describe('client_order_id after its key expires', () => {
   it('names a new order once the key has expired, and the lookup lists both, newest first', async () => {
     const walletId = await fundedWallet(t, alice, 'USD', 10_000);
     const body = { wallet_id: walletId, product_id: 123, denomination: 1000, quantity: 1 };
-    const first = await t.request('POST', '/v1/orders?client_order_id=abc123', { headers: alice.headers, body });
+    const send = () => t.request('POST', '/v1/orders?client_order_id=abc123', { headers: alice.headers, body });
+    const first = await send();
+    // The first replay is read by the one statement, the second comes from the replay cache,
+    // which must forget it with the record.
+    for (let replay = 0; replay < 2; replay++) expect((await send()).headers['idempotency-replayed']).toBe('true');
     await new Promise((done) => setTimeout(done, 1200));
-    const second = await t.request('POST', '/v1/orders?client_order_id=abc123', { headers: alice.headers, body });
+    let second = first;
+    // The one statement leaves an expired record to the transactional path, which renews it.
+    const sent = await recordStatements(async () => (second = await send()));
+    expect(sent.slice(0, 2).map((text) => text.split(' ')[0])).toEqual(['WITH', 'START']);
+    expect([second.status, second.headers['idempotency-replayed']]).toEqual([201, 'false']);
     expect(second.json.id).not.toBe(first.json.id);
+    expect(await balanceOf(t, alice, walletId)).toBe(8000);
     const listed = await t.request('GET', '/v1/orders?client_order_id=abc123', { headers: alice.headers });
     expect(listed.json.data.map((o: { id: string }) => o.id)).toEqual([second.json.id, first.json.id]);
   });
