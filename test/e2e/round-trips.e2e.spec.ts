@@ -28,6 +28,19 @@ describe('round trips', () => {
     expect(sent[0]).toMatch(/^WITH bounded AS .* claim AS \( INSERT INTO idempotency_keys .* debit AS \( UPDATE wallets .* placed AS \( INSERT INTO orders .* posted AS \( INSERT INTO ledger_entries /);
   });
 
+  it('an order on the transactional path (here, for a sandbox fault) takes 6: its effect is still one statement', async () => {
+    const headers = { ...withKey(alice.headers), 'x-sandbox-fault': 'delay=0' };
+    const sent = await recordStatements(() => t.request('POST', '/v1/orders', { headers, body: order() }));
+    expect(sent.map((s) => s.split(' ').slice(0, 3).join(' '))).toEqual([
+      'START TRANSACTION',
+      'WITH bounded AS', // lock_timeout and the claim
+      'WITH claim AS', // the order's effect: debit, order row, ledger entries
+      'SELECT id FROM', // webhook subscribers
+      'UPDATE idempotency_keys SET', // the recorded response
+      'COMMIT',
+    ]);
+  });
+
   it('a first-time deposit (the transactional path) takes 8', async () => {
     const sent = await recordStatements(() => t.request('POST', `/v1/wallets/${walletId}/deposits`, { headers: withKey(alice.headers), body: { amount: 1 } }));
     expect(sent.map((s) => s.split(' ').slice(0, 3).join(' '))).toEqual([
