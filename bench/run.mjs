@@ -40,7 +40,7 @@ const config = {
   pgbenchThreads: 2,
   wallets: 64,
   funding: 1_000_000_000_000, // minor units per wallet: far more than any run can spend
-  poolSize: 32,
+  poolSize: 8, // the service's default DATABASE_POOL_SIZE
 };
 
 const ORDER = { product_id: 123, denomination: 1000, quantity: 1 };

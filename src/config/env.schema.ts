@@ -12,8 +12,13 @@ export class Env {
   @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /**
+   * Per process. Small on purpose: requests hold a connection for one statement or one short
+   * transaction, and more backends than cores only contend (bench/HISTORY.md: 8 beat 32 by 15–25 %
+   * on 2 cores). Raise it for long sandbox `delay` faults or many cores.
+   */
   @Type(() => Number) @IsInt() @Min(1) @Max(500)
-  DATABASE_POOL_SIZE = 32;
+  DATABASE_POOL_SIZE = 8;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   EMBEDDED_PG_PORT = 54329;
