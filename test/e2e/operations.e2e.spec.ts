@@ -167,8 +167,10 @@ describe('request logs', () => {
           headers: { 'x-request-id': requestId, 'x-api-key': client.api_key, 'x-api-secret': client.api_secret },
         });
         expect(reply.status).toBe(200);
-        await new Promise((done) => setTimeout(done, 200)); // the line is written after the answer
-        const lines = server.output().split('\n').filter((line) => line.includes(requestId));
+        // The line is written once the answer has gone out: give it up to 5 s to reach us.
+        const linesOf = () => server.output().split('\n').filter((line) => line.includes(requestId));
+        for (let waited = 0; linesOf().length === 0 && waited < 5000; waited += 50) await new Promise((done) => setTimeout(done, 50));
+        const lines = linesOf();
         expect(lines).toHaveLength(1);
         expect(JSON.parse(lines[0])).toMatchObject({ msg: 'request completed', reqId: requestId, method: 'GET', url: '/v1/wallets', statusCode: 200 });
         expect(server.output()).not.toContain(client.api_secret);
