@@ -20,13 +20,7 @@ export async function queryPrepared<R>(manager: EntityManager, name: string, tex
     const rows: R[] = await manager.query(text, values);
     return { rows, rowCount: rows.length };
   }
-  const client = (await runner.connect()) as PoolClient;
-  try {
-    const result = await client.query<R & Record<string, unknown>>({ name, text, values });
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-  } catch (error) {
-    throw new QueryFailedError(text, values, error as Error);
-  }
+  return namedQuery<R>((await runner.connect()) as PoolClient, name, text, values);
 }
 
 /**
@@ -34,10 +28,14 @@ export async function queryPrepared<R>(manager: EntityManager, name: string, tex
  * named prepared statement on whichever pooled connection is free: the one-round-trip shape of a
  * first-time request (docs/idempotency.md, "One statement").
  */
-export async function queryPreparedAlone<R>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<PreparedResult<R>> {
-  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+export function queryPreparedAlone<R>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<PreparedResult<R>> {
+  return namedQuery<R>((dataSource.driver as PostgresDriver).master as Pool, name, text, values);
+}
+
+/** A named statement on a connection (or on the pool's next free one), failing as TypeORM's QueryFailedError. */
+async function namedQuery<R>(queryable: Pool | PoolClient, name: string, text: string, values: unknown[]): Promise<PreparedResult<R>> {
   try {
-    const result = await pool.query<R & Record<string, unknown>>({ name, text, values });
+    const result = await queryable.query<R & Record<string, unknown>>({ name, text, values });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error) {
     throw new QueryFailedError(text, values, error as Error);

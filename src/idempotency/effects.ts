@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
-import { QueryFailedError } from 'typeorm';
 import { DomainError } from '../common/errors';
 import { queryPrepared } from '../database/prepared';
 import { TxHost } from '../database/transaction';
@@ -35,11 +34,6 @@ export interface Effect {
 export interface PlannedHandler<T> {
   result: T;
   effect: Effect;
-}
-
-/** SQLSTATE raised by `effect_refused()` (migration EffectRefusal): a fused statement undid itself. */
-export function isEffectRefused(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === 'LL001';
 }
 
 /** What a handler under planning has applied. */

@@ -90,7 +90,8 @@ export class IdempotencyRepository {
    * that record comes back instead, and nothing is written. Null when nothing was written and nothing
    * read: the key was taken by a request that committed while this one waited on it, or the client
    * subscribes to the effect's event (its outbox rows are the transactional path's to write). When
-   * the effect's guard refuses, `effect_refused()` undoes the statement and it throws (`isEffectRefused`).
+   * the effect's guard refuses, `effect_refused()` undoes the statement and it throws (`isEffectRefused`,
+   * database-errors.ts).
    */
   async claimWithEffect(
     scope: RecordScope,

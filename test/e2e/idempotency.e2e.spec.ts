@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { whileWalletLocked } from '../support/fixtures';
 import { IdempotencySweeper } from '../../src/idempotency/idempotency-sweeper';
 import { ADMIN_TOKEN, Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 
@@ -230,20 +230,13 @@ describe('idempotency contract', () => {
     it('answers RESOURCE_BUSY when the wallet stays locked, records nothing, and the same key then succeeds', async () => {
       const walletId = await newWallet();
       const key = randomUUID();
-      const holder = new Client({ connectionString: t.db.url });
-      await holder.connect();
-      try {
-        await holder.query('BEGIN');
-        await holder.query('SELECT 1 FROM wallets WHERE id = $1 FOR UPDATE', [walletId]);
+      await whileWalletLocked(t, walletId, async () => {
         const busy = await deposit(walletId, withKey(alice.headers, key));
         expect(busy.status).toBe(409);
         expect(busy.json.error.code).toBe('RESOURCE_BUSY');
         expect(busy.headers['retry-after']).toBe('1');
         expect(busy.headers['idempotency-key']).toBe(key);
-      } finally {
-        await holder.query('ROLLBACK');
-        await holder.end();
-      }
+      });
       expect(await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).toHaveLength(0);
       const retry = await deposit(walletId, withKey(alice.headers, key));
       expect(retry.status).toBe(201);

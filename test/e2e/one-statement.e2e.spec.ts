@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { balanceOf, fundedWallet, ledgerIsBalanced, whileWalletLocked } from '../support/fixtures';
 import { recordStatements } from '../support/round-trips';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
@@ -96,21 +95,14 @@ describe('orders in one statement', () => {
   it('answers RESOURCE_BUSY when the wallet stays locked, waiting once, and keeps nothing', async () => {
     const walletId = await fundedWallet(t, alice, 'USD', 5000);
     const key = randomUUID();
-    const holder = new Client({ connectionString: t.db.url });
-    await holder.connect();
-    try {
-      await holder.query('BEGIN');
-      await holder.query('SELECT 1 FROM wallets WHERE id = $1 FOR UPDATE', [walletId]);
+    await whileWalletLocked(t, walletId, async () => {
       const waitedFrom = Date.now();
       const busy = await place(walletId, withKey(alice.headers, key));
       const waited = Date.now() - waitedFrom;
       expect(busy.status).toBe(409);
       expect(busy.json.error.code).toBe('RESOURCE_BUSY');
       expect(waited).toBeLessThan(2 * LOCK_WAIT_MS);
-    } finally {
-      await holder.query('ROLLBACK');
-      await holder.end();
-    }
+    });
     expect(await recordOf(key)).toBeUndefined();
     const retry = await place(walletId, withKey(alice.headers, key));
     expect([retry.status, retry.headers['idempotency-replayed']]).toEqual([201, 'false']);

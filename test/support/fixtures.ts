@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { ADMIN_TOKEN, Credentials, TestApp, withKey } from './test-app';
 
 /** A wallet of `currency` holding `balance` minor units (funded through a real deposit). */
@@ -18,4 +19,18 @@ export async function balanceOf(t: TestApp, who: Credentials, walletId: string):
 export async function ledgerIsBalanced(t: TestApp): Promise<boolean> {
   const check = await t.request('GET', '/v1/admin/ledger/check', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   return check.json.ok === true;
+}
+
+/** Runs `work` while another connection holds the wallet's row lock in an open transaction. */
+export async function whileWalletLocked<T>(t: TestApp, walletId: string, work: () => Promise<T>): Promise<T> {
+  const holder = new Client({ connectionString: t.db.url });
+  await holder.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM wallets WHERE id = $1 FOR UPDATE', [walletId]);
+    return await work();
+  } finally {
+    await holder.query('ROLLBACK');
+    await holder.end();
+  }
 }
