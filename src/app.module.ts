@@ -12,6 +12,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OperationsModule } from './operations/operations.module';
 import { OrdersModule } from './orders/orders.module';
 import { PayoutsModule } from './payouts/payouts.module';
 import { ProductsModule } from './products/products.module';
@@ -29,6 +30,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         TransactionModule,
+        OperationsModule,
         MetricsModule,
         WebhooksModule,
         JobsModule,

@@ -1,6 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { standardDialect } from '../common/response-dialect';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/transaction';
+import { Operation } from '../operations/operation';
+import { OperationsRepository } from '../operations/operations.repository';
+import { prepareCall } from '../operations/prepare-call';
 import { WalletsService } from '../wallets/wallets.service';
 import { ClientsService } from './clients.service';
 
@@ -20,16 +24,19 @@ export class SandboxSeeder implements OnApplicationBootstrap {
     private readonly unitOfWork: UnitOfWork,
     private readonly clients: ClientsService,
     private readonly wallets: WalletsService,
+    private readonly operations: OperationsRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.get('NODE_ENV') !== 'development') return;
+    // One transaction: the client exists with its funded wallet, or not at all.
     const created = await this.unitOfWork.run(async () => {
       const client = await this.clients.createSandboxIfAbsent();
       if (!client) return null;
-      const wallet = await this.wallets.create(client.id, { currency: 'USD', external_id: 'sandbox' });
-      await this.wallets.deposit(client.id, wallet.id, SANDBOX_FUNDING);
-      return { client, walletId: wallet.id };
+      const wallet = this.wallets.create({ currency: 'USD', external_id: 'sandbox' });
+      await this.make(client.id, wallet);
+      await this.make(client.id, this.wallets.deposit(wallet.args.wallet_id as string, SANDBOX_FUNDING));
+      return { client, walletId: wallet.args.wallet_id as string };
     });
     if (!created) return;
     this.logger.log('Sandbox client created; its credentials follow, shown this once');
@@ -43,5 +50,12 @@ export class SandboxSeeder implements OnApplicationBootstrap {
         '',
       ].join('\n') + '\n',
     );
+  }
+
+  /** An operation without a key, as a statement of the seeding transaction. */
+  private async make(clientId: string, operation: Operation): Promise<void> {
+    const claim = { clientId, endpoint: 'sandbox seeding', key: null, requestHash: null, ttlSeconds: 1, lockWaitMs: this.config.get('IDEMPOTENCY_LOCK_WAIT_MS') };
+    const outcome = await this.operations.call(claim, prepareCall(operation, 201, standardDialect), { inTransaction: true });
+    if (outcome.outcome !== 'executed') throw new Error(`Seeding the sandbox client: ${operation.fn} was ${outcome.outcome}`);
   }
 }

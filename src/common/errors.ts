@@ -73,13 +73,14 @@ export class ResourceBusyError extends ApiError {
   }
 }
 
+/**
+ * The wallet holds another currency than the operation needs. It never names the wallet's own
+ * currency: the answer is prepared before the database is asked, and a wallet's currency is its
+ * owner's business.
+ */
 export class CurrencyMismatchError extends DomainError {
-  constructor(walletCurrency: string, requestedCurrency: string) {
-    super(
-      HttpStatus.UNPROCESSABLE_ENTITY,
-      'CURRENCY_MISMATCH',
-      `The wallet holds ${walletCurrency}; this operation needs ${requestedCurrency}`,
-    );
+  constructor(message: string) {
+    super(HttpStatus.UNPROCESSABLE_ENTITY, 'CURRENCY_MISMATCH', message);
   }
 }
 

@@ -1,14 +1,30 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseJsonSafely } from 'secure-json-parse';
-import { ApiError } from './errors';
+import { ApiError, ValidationFailedError } from './errors';
 
 /** Largest accepted body; the API's bodies are small, so anything larger is refused with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export class MalformedJsonError extends ApiError {
-  constructor() {
-    super(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
+  constructor(message = 'The request body is not valid JSON') {
+    super(400, 'MALFORMED_JSON', message);
   }
+}
+
+/** Deeper JSON is refused before anything recurses into it (fingerprint, validation). */
+const MAX_JSON_DEPTH = 32;
+
+/** What makes a parsed body unacceptable: nesting past MAX_JSON_DEPTH, or NUL in a string or key. */
+function flaw(value: unknown, depth = 0): 'too deep' | 'NUL' | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? 'NUL' : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= MAX_JSON_DEPTH) return 'too deep';
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return 'NUL';
+    const found = flaw(item, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -25,11 +41,17 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       const text = body.toString();
       request.rawBody = text;
       if (text.trim() === '') return done(null, undefined);
+      let parsed: unknown;
       try {
-        done(null, parseJsonSafely(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+        parsed = parseJsonSafely(text, undefined, { protoAction: 'error', constructorAction: 'error' });
       } catch {
-        done(new MalformedJsonError());
+        return done(new MalformedJsonError());
       }
+      const found = flaw(parsed);
+      if (found === 'too deep') return done(new MalformedJsonError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`));
+      // PostgreSQL text cannot hold NUL, and prepared answers mark database-decided values with it (operation.ts).
+      if (found === 'NUL') return done(new ValidationFailedError([{ field: 'body', errors: ['strings must not contain NUL (\\u0000)'] }]));
+      done(null, parsed);
     },
   );
 }

@@ -13,6 +13,13 @@ export class Env {
   DATABASE_URL?: string;
 
   /**
+   * What needs a session of its own (migrations under advisory locks, the job queue's workers):
+   * set it to the database itself when DATABASE_URL points at a transaction-mode pooler (PgBouncer).
+   */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_DIRECT_URL must be a postgres:// URL' })
+  DATABASE_DIRECT_URL?: string;
+
+  /**
    * Per process. Small on purpose: requests hold a connection for one statement or one short
    * transaction, and more backends than cores only contend (bench/HISTORY.md: on 2 cores, 8 served
    * 27 % more first-time orders than 32). Raise it for long sandbox `delay` faults or many cores.

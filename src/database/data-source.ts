@@ -7,11 +7,10 @@ import { Order } from '../orders/order.entity';
 import { Payout } from '../payouts/payout.entity';
 import { Product } from '../products/product.entity';
 import { Transfer } from '../transfers/transfer.entity';
-import { Deposit } from '../wallets/deposit.entity';
 import { Wallet } from '../wallets/wallet.entity';
 
 /** Every entity, listed so the same list works from source (tests) and from dist. */
-const entities = [Client, Wallet, Deposit, LedgerEntry, Product, Order, Transfer, Payout];
+const entities = [Client, Wallet, LedgerEntry, Product, Order, Transfer, Payout];
 
 /** One definition of the connection, shared by the app, the migration runner and the ledger check. */
 export function createDataSource(url: string, poolSize: number): DataSource {
@@ -28,12 +27,30 @@ export function createDataSource(url: string, poolSize: number): DataSource {
   });
 }
 
-/** Runs pending migrations on the lock holder's own connection, so a pool of one suffices. */
+/**
+ * Runs pending migrations on the lock holder's own connection, so a pool of one suffices. The
+ * lock is a session's: `dataSource` must reach the database directly (DATABASE_DIRECT_URL).
+ */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  return withAdvisoryLock(dataSource, AdvisoryLock.migrations, async (holder) => {
-    const executor = new MigrationExecutor(dataSource, holder);
-    executor.transaction = 'each';
-    const applied = await executor.executePendingMigrations();
-    return applied.map((migration) => migration.name);
-  });
+  const holder = dataSource.createQueryRunner();
+  try {
+    return await withAdvisoryLock(holder, AdvisoryLock.migrations, async () => {
+      const executor = new MigrationExecutor(dataSource, holder);
+      executor.transaction = 'each';
+      const applied = await executor.executePendingMigrations();
+      return applied.map((migration) => migration.name);
+    });
+  } finally {
+    await holder.release();
+  }
+}
+
+/** Migrates through a connection of its own, then lets it go. */
+export async function migrate(url: string): Promise<string[]> {
+  const dataSource = await createDataSource(url, 1).initialize();
+  try {
+    return await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
 }

@@ -1,10 +1,15 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { createDataSource, runMigrations } from './data-source';
+import { createDataSource, migrate } from './data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
 
 const EMBEDDED_DATABASE = Symbol('EMBEDDED_DATABASE');
+
+/** Where what needs a session of its own connects (migrations, the job queue): never a transaction-mode pooler. */
+export abstract class DirectDatabase {
+  abstract readonly url: string;
+}
 
 @Global()
 @Module({
@@ -17,18 +22,24 @@ const EMBEDDED_DATABASE = Symbol('EMBEDDED_DATABASE');
         config.get('DATABASE_URL') ? null : startEmbeddedPostgres(config.get('EMBEDDED_PG_DIR'), config.get('EMBEDDED_PG_PORT')),
     },
     {
-      provide: DataSource,
+      provide: DirectDatabase,
       inject: [AppConfig, EMBEDDED_DATABASE],
-      useFactory: async (config: AppConfig, embedded: EmbeddedDatabase | null): Promise<DataSource> => {
-        const url = config.get('DATABASE_URL') ?? embedded!.url;
-        const dataSource = await createDataSource(url, config.get('DATABASE_POOL_SIZE')).initialize();
-        const applied = await runMigrations(dataSource);
+      useFactory: (config: AppConfig, embedded: EmbeddedDatabase | null): DirectDatabase => ({
+        url: config.get('DATABASE_DIRECT_URL') ?? config.get('DATABASE_URL') ?? embedded!.url,
+      }),
+    },
+    {
+      // Requests' connections: DATABASE_URL, which may be a transaction-mode pooler.
+      provide: DataSource,
+      inject: [AppConfig, EMBEDDED_DATABASE, DirectDatabase],
+      useFactory: async (config: AppConfig, embedded: EmbeddedDatabase | null, direct: DirectDatabase): Promise<DataSource> => {
+        const applied = await migrate(direct.url);
         if (applied.length > 0) new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);
-        return dataSource;
+        return createDataSource(config.get('DATABASE_URL') ?? embedded!.url, config.get('DATABASE_POOL_SIZE')).initialize();
       },
     },
   ],
-  exports: [DataSource],
+  exports: [DataSource, DirectDatabase],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(

@@ -11,12 +11,3 @@ export const RequiresIdempotencyKey = () => SetMetadata(REQUIRES_IDEMPOTENCY_KEY
  * scope of the main route they adapt, so one key names one operation whichever dialect sent it.
  */
 export const IdempotencyScope = (endpoint: string) => SetMetadata(IDEMPOTENCY_SCOPE, endpoint);
-
-export const ONE_STATEMENT = 'ledgerline:one-statement';
-
-/**
- * Marks a keyed POST whose handler writes only through one Effect (effects.ts): a first-time
- * request is planned without a transaction and its claim, effect and response are sent as one
- * statement (docs/idempotency.md, "One statement"). Anything else takes the transactional path.
- */
-export const OneStatement = () => SetMetadata(ONE_STATEMENT, true);

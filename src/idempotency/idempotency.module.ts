@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { Effects } from './effects';
 import { IdempotencyController } from './idempotency.controller';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -12,12 +11,10 @@ import { ReplayCache } from './replay-cache';
   imports: [ScheduleModule.forRoot()],
   controllers: [IdempotencyController],
   providers: [
-    Effects,
     IdempotencyRepository,
     IdempotencySweeper,
     ReplayCache,
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
-  exports: [Effects],
 })
 export class IdempotencyModule {}

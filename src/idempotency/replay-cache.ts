@@ -2,10 +2,28 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config';
-import { CompletedRecord, RecordScope } from './idempotency.repository';
 
-/** Rough bytes an entry holds beyond its body: key, headers, hash, dates, the cache's own links. */
+/** Rough bytes an entry holds beyond its body: key, hash, date, the cache's own links. */
 const ENTRY_OVERHEAD_BYTES = 1024;
+
+export interface RecordScope {
+  clientId: string;
+  endpoint: string;
+  key: string;
+}
+
+/** A recorded answer: every answer is JSON, so its status and body are all of it. */
+export interface RecordedAnswer {
+  status: number;
+  body: string;
+}
+
+/** What a replay needs of a committed record. */
+export interface CachedRecord {
+  requestHash: Buffer;
+  recorded: RecordedAnswer;
+  createdAt: Date;
+}
 
 /**
  * Committed idempotency records kept in memory, so that a repeated replay reads no database.
@@ -19,15 +37,15 @@ const ENTRY_OVERHEAD_BYTES = 1024;
  */
 @Injectable()
 export class ReplayCache {
-  private readonly entries: LRUCache<string, CompletedRecord> | null;
+  private readonly entries: LRUCache<string, CachedRecord> | null;
 
   constructor(config: AppConfig) {
     const maxBytes = config.get('IDEMPOTENCY_REPLAY_CACHE_MB') * 1024 * 1024;
     this.entries =
       maxBytes > 0
-        ? new LRUCache<string, CompletedRecord>({
+        ? new LRUCache<string, CachedRecord>({
             maxSize: maxBytes,
-            sizeCalculation: (record) => record.response.body.length + ENTRY_OVERHEAD_BYTES,
+            sizeCalculation: (record) => record.recorded.body.length + ENTRY_OVERHEAD_BYTES,
             // Every entry carries its own ttl; an expired one is never returned.
             ttlAutopurge: false,
             allowStale: false,
@@ -35,17 +53,17 @@ export class ReplayCache {
         : null;
   }
 
-  get(scope: RecordScope): CompletedRecord | undefined {
+  get(scope: RecordScope): CachedRecord | undefined {
     return this.entries?.get(cacheKey(scope));
   }
 
   /**
-   * `startedAt` is a `performance.now()` taken before the transaction that read or wrote the
-   * record began, and `lifetimeMs` the record's time left as that transaction's `now()` saw it.
+   * `startedAt` is a `performance.now()` taken before the call that read the record began, and
+   * `lifetimeMs` the record's time left as that call's `now()` saw it.
    */
-  remember(scope: RecordScope, { requestHash, response, createdAt }: CompletedRecord, startedAt: number, lifetimeMs: number): void {
+  remember(scope: RecordScope, record: CachedRecord, startedAt: number, lifetimeMs: number): void {
     const ttl = Math.floor(startedAt + lifetimeMs - performance.now());
-    if (this.entries && ttl > 0) this.entries.set(cacheKey(scope), { requestHash, response, createdAt }, { ttl });
+    if (this.entries && ttl > 0) this.entries.set(cacheKey(scope), record, { ttl });
   }
 }
 

@@ -1,10 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InjectTransactionHost } from '@nestjs-cls/transactional';
+import { Client } from 'pg';
 import PgBoss from 'pg-boss';
-import { DataSource } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { AdvisoryLock, withAdvisoryLock } from '../database/advisory-lock';
-import { TxHost } from '../database/transaction';
+import { DirectDatabase } from '../database/database.module';
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
@@ -19,21 +17,19 @@ export interface QueueDefinition {
 }
 
 /**
- * Background jobs on pg-boss, in the same PostgreSQL. A job is enqueued inside the request's
- * transaction (the outbox pattern): it exists if and only if the effect that asked for it committed.
+ * Background jobs on pg-boss, in the same PostgreSQL. Jobs are enqueued by the operations' own
+ * functions (`job_enqueue`, migration Operations), in the call that makes the effect (the outbox
+ * pattern): a job exists if and only if the effect that asked for it committed. pg-boss's workers
+ * connect directly (DATABASE_DIRECT_URL): they hold sessions.
  */
 @Injectable()
 export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private readonly boss: PgBoss;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    @InjectTransactionHost() private readonly txHost: TxHost,
-  ) {
-    const { url } = dataSource.options as PostgresConnectionOptions;
+  constructor(private readonly database: DirectDatabase) {
     // Expired jobs (their worker died, or lost the database mid-job) are noticed every 10 s, not 120.
-    this.boss = new PgBoss({ connectionString: url, max: 4, application_name: 'ledgerline-jobs', maintenanceIntervalSeconds: 10 });
+    this.boss = new PgBoss({ connectionString: database.url, max: 4, application_name: 'ledgerline-jobs', maintenanceIntervalSeconds: 10 });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
   }
 
@@ -75,19 +71,16 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
       retryDelay: queue.retryDelaySeconds ?? 1,
       retryBackoff: true,
     };
-    await withAdvisoryLock(this.dataSource, AdvisoryLock.jobQueues, async () => {
-      if (await this.boss.getQueue(queue.name)) await this.boss.updateQueue(queue.name, options);
-      else await this.boss.createQueue(queue.name, options);
-    });
-  }
-
-  /** Enqueues through the current transaction: the job commits or rolls back with it. */
-  async sendInTransaction<T extends object>(queue: string, data: T, startAfter?: Date): Promise<void> {
-    const tx = this.txHost.tx;
-    await this.boss.send(queue, data, {
-      startAfter,
-      db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.query(text, values) }) },
-    });
+    const session = new Client({ connectionString: this.database.url, application_name: 'ledgerline-jobs' });
+    await session.connect();
+    try {
+      await withAdvisoryLock(session, AdvisoryLock.jobQueues, async () => {
+        if (await this.boss.getQueue(queue.name)) await this.boss.updateQueue(queue.name, options);
+        else await this.boss.createQueue(queue.name, options);
+      });
+    } finally {
+      await session.end();
+    }
   }
 
   /**

@@ -4,7 +4,7 @@ import { ApiErrors, ApiIdempotentPost, ApiPage } from '../openapi/api-decorators
 import { OrderResponse } from './dto/order.response';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { ParseId } from '../common/parse-id.pipe';
-import { OneStatement, RequiresIdempotencyKey } from '../idempotency/idempotency.decorators';
+import { RequiresIdempotencyKey } from '../idempotency/idempotency.decorators';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { presentOrder } from './orders.presenter';
@@ -18,16 +18,15 @@ export class OrdersController {
   /** `client_order_id` (CatFee) is validated by the idempotency layer, which also uses it as the key. */
   @Post()
   @RequiresIdempotencyKey()
-  @OneStatement()
   @ApiOperation({ summary: 'Place an order: debits the wallet at once' })
   @ApiQuery({ name: 'client_order_id', required: false, description: 'CatFee-style key carrier (1–250 characters), returned on the order' })
   @ApiIdempotentPost(OrderResponse, { required: true })
-  async place(
+  place(
     @CurrentClient() client: AuthenticatedClient,
     @Body() dto: CreateOrderDto,
     @Query('client_order_id') clientOrderId?: string,
   ) {
-    const order = await this.orders.place(client.id, {
+    return this.orders.place(client.id, {
       walletId: dto.wallet_id,
       productId: dto.product_id,
       quantity: dto.quantity,
@@ -35,8 +34,7 @@ export class OrdersController {
       receiver: dto.receiver,
       metadata: dto.metadata,
       clientOrderId,
-    });
-    return presentOrder(order);
+    }).operation;
   }
 
   @Get()

@@ -3,9 +3,9 @@ import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError } from '../common/errors';
 import { decodeCursor, Page, toPage } from '../common/pagination';
-import { Effects } from '../idempotency/effects';
+import { decided, Operation } from '../operations/operation';
 import { ProductsService } from '../products/products.service';
-import { WalletsService } from '../wallets/wallets.service';
+import { debitRefusals } from '../wallets/debit-refusals';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { Order } from './order.entity';
 import { OrdersRepository } from './orders.repository';
@@ -13,9 +13,10 @@ import { OrderResponse } from './dto/order.response';
 import { presentOrder } from './orders.presenter';
 import { priceOrder } from './pricing';
 
-/** An order as every dialect states it: amounts in minor units, the wallet already chosen. */
+/** An order as every dialect states it: amounts in minor units. */
 export interface OrderRequest {
-  walletId: string;
+  /** Absent: the client's oldest wallet in the product's currency (the dialects' implicit wallet). */
+  walletId?: string;
   productId: number;
   quantity: number;
   denomination?: bigint;
@@ -26,28 +27,32 @@ export interface OrderRequest {
   clientOrderId?: string;
 }
 
+/** The order as it will be once placed, and the operation that places it. */
+export interface PreparedOrder {
+  order: Order;
+  operation: Operation;
+}
+
 @Injectable()
 export class OrdersService {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly products: ProductsService,
-    private readonly wallets: WalletsService,
-    private readonly effects: Effects,
   ) {}
 
   /**
-   * Debits the wallet into REVENUE and records the order, as one effect: fused with the claim in one
-   * statement on a first-time request, or inside the caller's (idempotent) transaction. Its id and
-   * created_at come from this process, so the response is known before the statement runs.
+   * Prices the order and prepares its placement (`place_order`): the wallet into REVENUE. Its id and
+   * created_at come from this process, so the answer is known before the call; only a defaulted
+   * wallet's id is the database's to fill in.
    */
-  async place(clientId: string, request: OrderRequest): Promise<Order> {
+  place(clientId: string, request: OrderRequest): PreparedOrder {
     const product = this.products.get(request.productId);
     const order: Order = {
       clientId,
       id: uuidv7(),
       clientOrderId: request.clientOrderId ?? null,
       status: 'COMPLETED',
-      walletId: request.walletId,
+      walletId: request.walletId ?? decided('wallet_id'),
       productId: product.id,
       quantity: request.quantity,
       denomination: request.denomination ?? null,
@@ -58,12 +63,28 @@ export class OrdersService {
       durationHours: request.durationHours ?? null,
       createdAt: new Date(),
     };
-    await this.effects.apply({
-      ...this.orders.placementEffect(order),
-      refusal: () => this.wallets.refuseDebit(clientId, order.walletId, order.currency),
-      event: { clientId, type: 'order.completed', data: presentOrder(order) },
-    });
-    return order;
+    const view = presentOrder(order);
+    const operation = new Operation(
+      'place_order',
+      {
+        order_id: order.id,
+        client_order_id: order.clientOrderId,
+        wallet_id: request.walletId ?? null,
+        product_id: order.productId,
+        quantity: order.quantity,
+        denomination: order.denomination,
+        receiver: order.receiver,
+        amount: order.amount,
+        currency: order.currency,
+        metadata: order.metadata,
+        duration_hours: order.durationHours,
+        created_at: order.createdAt,
+      },
+      view,
+      debitRefusals(request.walletId === undefined ? `${order.currency} wallet` : 'Wallet', order.currency),
+      view,
+    );
+    return { order, operation };
   }
 
   async get(clientId: string, orderId: string): Promise<Order> {

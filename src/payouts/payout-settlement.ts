@@ -1,10 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { UnitOfWork } from '../database/transaction';
 import { JobQueue, QueueDefinition } from '../jobs/job-queue';
-import { LedgerService } from '../ledger/ledger.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { WalletsService } from '../wallets/wallets.service';
-import { WebhooksService } from '../webhooks/webhooks.service';
 import { presentPayout } from './payouts.presenter';
 import { PayoutsRepository } from './payouts.repository';
 import { PAYOUT_SETTLEMENT_QUEUE, SettlementJob } from './payouts.service';
@@ -19,8 +15,8 @@ const SETTLEMENT_QUEUE: QueueDefinition = { name: PAYOUT_SETTLEMENT_QUEUE, expir
  * The payout worker. Each payout settles exactly once, however often the job runs, crashes or races:
  * 1. the rail is called outside any transaction with the downstream key `payout:<id>`, so a repeated
  *    call pays nothing more and returns the first outcome;
- * 2. the status moves from PENDING only by a conditional UPDATE, in the same transaction as the
- *    ledger postings (and the refund), so only one run ever writes them.
+ * 2. the status moves from PENDING only by a conditional UPDATE, in the same call as the ledger
+ *    postings (and the refund), so only one run ever writes them.
  */
 @Injectable()
 export class PayoutSettlement implements OnApplicationBootstrap {
@@ -29,12 +25,8 @@ export class PayoutSettlement implements OnApplicationBootstrap {
   constructor(
     private readonly payouts: PayoutsRepository,
     private readonly rail: SandboxPayoutRail,
-    private readonly wallets: WalletsService,
-    private readonly ledger: LedgerService,
-    private readonly unitOfWork: UnitOfWork,
     private readonly jobs: JobQueue,
     private readonly metrics: MetricsService,
-    private readonly webhooks: WebhooksService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,31 +47,7 @@ export class PayoutSettlement implements OnApplicationBootstrap {
       currency: payout.currency,
       destination: payout.destination,
     });
-
-    return this.unitOfWork.run(async () => {
-      if (!(await this.payouts.settleIfPending(clientId, payoutId, outcome, failureReason))) return 'ALREADY_SETTLED';
-      const movement = { clientId, currency: payout.currency, referenceType: 'PAYOUT', referenceId: payout.id };
-      if (outcome === 'COMPLETED') {
-        await this.ledger.record({
-          ...movement,
-          legs: [
-            { systemAccount: 'PAYOUT_CLEARING', amount: -payout.amount, type: 'PAYOUT_SETTLED' },
-            { systemAccount: 'PAYOUTS_SETTLED', amount: payout.amount, type: 'PAYOUT_SETTLED' },
-          ],
-        });
-      } else {
-        const { balanceAfter } = await this.wallets.credit(clientId, payout.walletId, payout.amount);
-        await this.ledger.record({
-          ...movement,
-          legs: [
-            { systemAccount: 'PAYOUT_CLEARING', amount: -payout.amount, type: 'PAYOUT_REFUND' },
-            { walletId: payout.walletId, balanceAfter, amount: payout.amount, type: 'PAYOUT_REFUND' },
-          ],
-        });
-      }
-      const settled = await this.payouts.findOne(clientId, payoutId);
-      await this.webhooks.emit(clientId, outcome === 'COMPLETED' ? 'payout.completed' : 'payout.failed', presentPayout(settled!));
-      return outcome;
-    });
+    const settled = { ...payout, status: outcome, failureReason, updatedAt: new Date() };
+    return this.payouts.settle(settled, presentPayout(settled));
   }
 }

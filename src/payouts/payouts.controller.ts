@@ -17,8 +17,8 @@ export class PayoutsController {
   @RequiresIdempotencyKey()
   @ApiOperation({ summary: 'Pay out: debits at once (PENDING); the worker settles it COMPLETED or FAILED (refunded once)' })
   @ApiIdempotentPost(PayoutResponse, { required: true })
-  create(@CurrentClient() client: AuthenticatedClient, @Body() dto: CreatePayoutDto) {
-    return this.payouts.create(client.id, {
+  create(@Body() dto: CreatePayoutDto) {
+    return this.payouts.create({
       walletId: dto.wallet_id,
       amount: BigInt(dto.amount),
       destination: dto.destination,

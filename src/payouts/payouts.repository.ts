@@ -1,34 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { TxHost } from '../database/transaction';
+import { PayoutResponse } from './dto/payout.response';
 import { Payout } from './payout.entity';
 
 @Injectable()
 export class PayoutsRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
 
-  /** insert(), not save(): save() would first SELECT the row to choose between insert and update. */
-  async insert(payout: Omit<Payout, 'createdAt' | 'updatedAt'>): Promise<Payout> {
-    // TypeORM's deep-partial typing cannot express the free-form jsonb columns (destination, metadata).
-    const { generatedMaps } = await this.txHost.tx.insert(Payout, payout as QueryDeepPartialEntity<Payout>);
-    return this.txHost.tx.create(Payout, { ...payout, ...generatedMaps[0] });
-  }
-
   findOne(clientId: string, id: string): Promise<Payout | null> {
     return this.txHost.tx.findOneBy(Payout, { clientId, id });
   }
 
   /**
-   * Moves a PENDING payout to its final status. Only one caller can win: the others (a second
-   * worker, a retried job) find it no longer PENDING and get false, and must write nothing.
+   * Moves a PENDING payout to its outcome with its ledger legs, the refund on failure, and its event,
+   * in one call (`settle_payout`, migration Operations). Only one caller can win: the others (a second
+   * worker, a retried job) find it no longer PENDING, write nothing and get ALREADY_SETTLED.
    */
-  async settleIfPending(clientId: string, id: string, status: 'COMPLETED' | 'FAILED', failureReason: string | null): Promise<boolean> {
-    const [, updated]: [unknown, number] = await this.txHost.tx.query(
-      `UPDATE payouts SET status = $3, failure_reason = $4, updated_at = now()
-       WHERE client_id = $1 AND id = $2 AND status = 'PENDING'`,
-      [clientId, id, status, failureReason],
+  async settle(settled: Payout, event: PayoutResponse): Promise<'COMPLETED' | 'FAILED' | 'ALREADY_SETTLED'> {
+    const [row]: Array<{ result: 'COMPLETED' | 'FAILED' | 'ALREADY_SETTLED' }> = await this.txHost.tx.query(
+      `SELECT settle_payout(p_client_id => $1, p_payout_id => $2, p_outcome => $3, p_failure_reason => $4, p_updated_at => $5, p_event => $6) AS result`,
+      [settled.clientId, settled.id, settled.status, settled.failureReason, settled.updatedAt, event],
     );
-    return updated === 1;
+    return row.result;
   }
 }

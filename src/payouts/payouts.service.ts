@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError } from '../common/errors';
+import { minorUnitsToJson } from '../common/money';
 import { AppConfig } from '../config/app-config';
-import { JobQueue } from '../jobs/job-queue';
 import { MetricsService } from '../metrics/metrics.service';
-import { LedgerService } from '../ledger/ledger.service';
-import { WalletsRepository } from '../wallets/wallets.repository';
-import { WalletsService } from '../wallets/wallets.service';
+import { decided, Operation } from '../operations/operation';
+import { debitRefusals } from '../wallets/debit-refusals';
 import { PayoutDestination } from './dto/create-payout.dto';
 import { PayoutsRepository } from './payouts.repository';
 import { PayoutResponse } from './dto/payout.response';
 import { presentPayout } from './payouts.presenter';
 
+/** Also named by `create_payout` (migration Operations), which enqueues its jobs. */
 export const PAYOUT_SETTLEMENT_QUEUE = 'payout-settlement';
 
 export interface SettlementJob {
@@ -19,9 +19,12 @@ export interface SettlementJob {
   payoutId: string;
 }
 
-/** A payout as every dialect states it: the amount in minor units, the wallet already chosen. */
+/** A payout as every dialect states it: the amount in minor units. */
 export interface PayoutRequest {
-  walletId: string;
+  /** Absent: the client's oldest wallet in `currency` (the dialects' implicit wallet). */
+  walletId?: string;
+  /** Absent: the wallet's own; present, the wallet must hold it. */
+  currency?: string;
   amount: bigint;
   destination: PayoutDestination;
   metadata?: Record<string, unknown>;
@@ -31,48 +34,45 @@ export interface PayoutRequest {
 export class PayoutsService {
   constructor(
     private readonly payouts: PayoutsRepository,
-    private readonly wallets: WalletsService,
-    private readonly walletRows: WalletsRepository,
-    private readonly ledger: LedgerService,
-    private readonly jobs: JobQueue,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
 
   /**
-   * Debits the wallet into PAYOUT_CLEARING at once and answers PENDING. The settlement job is
-   * enqueued in the same transaction; the rail is called later, by the worker, never from here.
+   * Prepares a payout (`create_payout`): debited at once into PAYOUT_CLEARING, answered PENDING,
+   * with its settlement job enqueued by the same call; the rail is called later, by the worker.
    */
-  async create(clientId: string, request: PayoutRequest): Promise<PayoutResponse> {
-    const { amount } = request;
-    const wallet = await this.walletRows.findOne(clientId, request.walletId);
-    if (!wallet) throw new NotFoundError('Wallet');
-    const balanceAfter = await this.wallets.debit(clientId, wallet.id, amount, wallet.currency);
-    const payout = await this.payouts.insert({
-      clientId,
-      id: uuidv7(),
+  create(request: PayoutRequest): Operation {
+    const id = uuidv7();
+    const createdAt = new Date();
+    const view: PayoutResponse = {
+      id,
       status: 'PENDING',
-      walletId: wallet.id,
-      amount,
-      currency: wallet.currency,
+      wallet_id: request.walletId ?? decided('wallet_id'),
+      amount: minorUnitsToJson(request.amount),
+      currency: request.currency ?? decided('currency'),
       destination: request.destination,
-      failureReason: null,
+      failure_reason: null,
       metadata: request.metadata ?? null,
-    });
-    await this.ledger.record({
-      clientId,
-      currency: wallet.currency,
-      referenceType: 'PAYOUT',
-      referenceId: payout.id,
-      legs: [
-        { walletId: wallet.id, balanceAfter, amount: -amount, type: 'PAYOUT' },
-        { systemAccount: 'PAYOUT_CLEARING', amount, type: 'PAYOUT' },
-      ],
-    });
-    const settleAt = new Date(Date.now() + this.config.get('PAYOUT_SETTLE_DELAY_MS'));
-    await this.jobs.sendInTransaction<SettlementJob>(PAYOUT_SETTLEMENT_QUEUE, { clientId, payoutId: payout.id }, settleAt);
-    this.metrics.countPayout('PENDING');
-    return presentPayout(payout);
+      created_at: createdAt.toISOString(),
+      updated_at: createdAt.toISOString(),
+    };
+    const wallet = request.walletId === undefined ? `${request.currency} wallet` : 'Wallet';
+    return new Operation(
+      'create_payout',
+      {
+        payout_id: id,
+        wallet_id: request.walletId ?? null,
+        currency: request.currency ?? null,
+        amount: request.amount,
+        destination: request.destination,
+        metadata: request.metadata ?? null,
+        created_at: createdAt,
+        settle_at: new Date(createdAt.getTime() + this.config.get('PAYOUT_SETTLE_DELAY_MS')),
+      },
+      view,
+      debitRefusals(wallet, request.currency),
+    ).onExecuted(() => this.metrics.countPayout('PENDING'));
   }
 
   async get(clientId: string, payoutId: string): Promise<PayoutResponse> {

@@ -17,8 +17,8 @@ export class TransfersController {
   @RequiresIdempotencyKey()
   @ApiOperation({ summary: 'Move money between two wallets of one currency, atomically' })
   @ApiIdempotentPost(TransferResponse, { required: true })
-  create(@CurrentClient() client: AuthenticatedClient, @Body() dto: CreateTransferDto) {
-    return this.transfers.transfer(client.id, dto);
+  create(@Body() dto: CreateTransferDto) {
+    return this.transfers.transfer(dto);
   }
 
   @Get(':id')

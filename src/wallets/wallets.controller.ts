@@ -18,8 +18,8 @@ export class WalletsController {
   @Post()
   @ApiOperation({ summary: 'Create a wallet' })
   @ApiIdempotentPost(WalletResponse, { required: false })
-  create(@CurrentClient() client: AuthenticatedClient, @Body() dto: CreateWalletDto) {
-    return this.wallets.create(client.id, dto);
+  create(@Body() dto: CreateWalletDto) {
+    return this.wallets.create(dto);
   }
 
   @Get()
@@ -49,7 +49,7 @@ export class WalletsController {
   @RequiresIdempotencyKey()
   @ApiOperation({ summary: 'Fund a wallet (sandbox funding, from the FUNDING system account)' })
   @ApiIdempotentPost(DepositResponse, { required: true })
-  deposit(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string, @Body() dto: CreateDepositDto) {
-    return this.wallets.deposit(client.id, id, BigInt(dto.amount));
+  deposit(@Param('id', ParseId()) id: string, @Body() dto: CreateDepositDto) {
+    return this.wallets.deposit(id, BigInt(dto.amount));
   }
 }

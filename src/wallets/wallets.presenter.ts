@@ -1,10 +1,9 @@
 import { minorUnitsToJson } from '../common/money';
 import { LedgerEntry } from '../ledger/ledger-entry.entity';
-import { Deposit } from './deposit.entity';
-import { DepositResponse, LedgerEntryResponse, WalletResponse } from './dto/wallet.response';
+import { LedgerEntryResponse, WalletResponse } from './dto/wallet.response';
 import { Wallet } from './wallet.entity';
 
-export function presentWallet(wallet: Wallet): WalletResponse {
+export function presentWallet(wallet: Omit<Wallet, 'clientId'>): WalletResponse {
   return {
     id: wallet.id,
     currency: wallet.currency,
@@ -12,17 +11,6 @@ export function presentWallet(wallet: Wallet): WalletResponse {
     external_id: wallet.externalId,
     metadata: wallet.metadata,
     created_at: wallet.createdAt.toISOString(),
-  };
-}
-
-export function presentDeposit(deposit: Deposit, balanceAfter: bigint): DepositResponse {
-  return {
-    id: deposit.id,
-    wallet_id: deposit.walletId,
-    amount: minorUnitsToJson(deposit.amount),
-    currency: deposit.currency,
-    balance_after: minorUnitsToJson(balanceAfter),
-    created_at: deposit.createdAt.toISOString(),
   };
 }
 

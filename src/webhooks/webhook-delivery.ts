@@ -2,7 +2,6 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { unsealSecret } from '../clients/credentials';
 import { AppConfig } from '../config/app-config';
-import { UnitOfWork } from '../database/transaction';
 import { JobQueue } from '../jobs/job-queue';
 import { MetricsService } from '../metrics/metrics.service';
 import { refuseDestination } from './destination-policy';
@@ -24,7 +23,6 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 export class WebhookDelivery implements OnApplicationBootstrap {
   constructor(
     private readonly webhooks: WebhooksRepository,
-    private readonly unitOfWork: UnitOfWork,
     private readonly jobs: JobQueue,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
@@ -78,15 +76,13 @@ export class WebhookDelivery implements OnApplicationBootstrap {
       }
     }
     const delivered = error === null;
-    await this.unitOfWork.run(() =>
-      this.webhooks.insertDelivery(clientId, endpointId, eventId, {
-        attempt: state.attempts + 1,
-        delivered,
-        status_code: statusCode,
-        error,
-        duration_ms: Date.now() - started,
-      }),
-    );
+    await this.webhooks.insertDelivery(clientId, endpointId, eventId, {
+      attempt: state.attempts + 1,
+      delivered,
+      status_code: statusCode,
+      error,
+      duration_ms: Date.now() - started,
+    });
     this.metrics.countWebhookDelivery(delivered ? 'delivered' : 'failed');
     if (!delivered) throw new Error(`webhook ${eventId} to ${endpointId}: ${error}`);
   }

@@ -16,8 +16,8 @@ export class WebhooksController {
   @Post()
   @ApiOperation({ summary: 'Register an endpoint for events; the signing secret is shown once (docs/webhooks.md)' })
   @ApiIdempotentPost(WebhookResponse, { required: false })
-  register(@CurrentClient() client: AuthenticatedClient, @Body() dto: CreateWebhookDto) {
-    return this.webhooks.register(client.id, dto);
+  register(@Body() dto: CreateWebhookDto) {
+    return this.webhooks.register(dto);
   }
 
   @Get(':id/deliveries')

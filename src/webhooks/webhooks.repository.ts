@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
-import { queryPrepared } from '../database/prepared';
 import { TxHost } from '../database/transaction';
 import { WebhookEventType } from './webhook-events';
 
@@ -35,34 +34,10 @@ export interface DeliveryRow {
 export class WebhooksRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
 
-  async insertEndpoint(clientId: string, id: string, url: string, events: WebhookEventType[], secretSealed: Buffer): Promise<EndpointRow> {
-    const rows: EndpointRow[] = await this.txHost.tx.query(
-      `INSERT INTO webhook_endpoints (client_id, id, url, events, secret_sealed) VALUES ($1, $2, $3, $4, $5)
-       RETURNING id, url, events, secret_sealed, created_at`,
-      [clientId, id, url, events, secretSealed],
-    );
-    return rows[0];
-  }
-
   findEndpoint(clientId: string, id: string): Promise<EndpointRow | undefined> {
     return this.txHost.tx
       .query(`SELECT id, url, events, secret_sealed, created_at FROM webhook_endpoints WHERE client_id = $1 AND id = $2`, [clientId, id])
       .then((rows: EndpointRow[]) => rows[0]);
-  }
-
-  /** The ids of the client's endpoints that subscribe to `type`. */
-  async subscribers(clientId: string, type: WebhookEventType): Promise<Array<{ id: string }>> {
-    const { rows } = await queryPrepared<{ id: string }>(
-      this.txHost.tx,
-      'webhook_subscribers',
-      `SELECT id FROM webhook_endpoints WHERE client_id = $1 AND $2 = ANY (events)`,
-      [clientId, type],
-    );
-    return rows;
-  }
-
-  async insertEvent(clientId: string, id: string, type: WebhookEventType, data: unknown): Promise<void> {
-    await this.txHost.tx.query(`INSERT INTO webhook_events (client_id, id, type, data) VALUES ($1, $2, $3, $4)`, [clientId, id, type, data]);
   }
 
   findEvent(clientId: string, id: string): Promise<EventRow | undefined> {

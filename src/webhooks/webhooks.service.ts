@@ -5,13 +5,13 @@ import { sealSecret } from '../clients/credentials';
 import { NotFoundError, ValidationFailedError } from '../common/errors';
 import { decodeCursor, isIdentityKey, Page, PageQuery, toPage } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
-import { JobQueue } from '../jobs/job-queue';
+import { Operation } from '../operations/operation';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { WebhookDeliveryResponse, WebhookResponse } from './dto/webhook.response';
 import { refuseDestination } from './destination-policy';
-import { WebhookEventType } from './webhook-events';
 import { DeliveryRow, WebhooksRepository } from './webhooks.repository';
 
+/** Also named by `outbox_emit` (migration Operations), which enqueues its jobs. */
 export const WEBHOOK_DELIVERY_QUEUE = 'webhook-delivery';
 
 export interface DeliveryJob {
@@ -24,31 +24,22 @@ export interface DeliveryJob {
 export class WebhooksService {
   constructor(
     private readonly webhooks: WebhooksRepository,
-    private readonly jobs: JobQueue,
     private readonly config: AppConfig,
   ) {}
 
-  async register(clientId: string, dto: CreateWebhookDto): Promise<WebhookResponse> {
+  /** Prepares a webhook endpoint (`register_webhook`); the secret is shown in this answer only. */
+  async register(dto: CreateWebhookDto): Promise<Operation> {
     const refused = await refuseDestination(dto.url, this.config.isProduction);
     if (refused) throw new ValidationFailedError([{ field: 'url', errors: [refused] }]);
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
-    const endpoint = await this.webhooks.insertEndpoint(clientId, uuidv7(), dto.url, dto.events, sealSecret(secret, this.config.credentialsKey));
-    return { id: endpoint.id, url: endpoint.url, events: endpoint.events, secret, created_at: endpoint.created_at.toISOString() };
-  }
-
-  /**
-   * Writes the event and one delivery job per subscribed endpoint, in the caller's transaction
-   * (the outbox): the event exists if and only if the effect committed, and a replayed request,
-   * which runs no handler, emits nothing.
-   */
-  async emit(clientId: string, type: WebhookEventType, data: unknown): Promise<void> {
-    const endpoints = await this.webhooks.subscribers(clientId, type);
-    if (endpoints.length === 0) return;
-    const eventId = uuidv7();
-    await this.webhooks.insertEvent(clientId, eventId, type, data);
-    for (const endpoint of endpoints) {
-      await this.jobs.sendInTransaction<DeliveryJob>(WEBHOOK_DELIVERY_QUEUE, { clientId, endpointId: endpoint.id, eventId });
-    }
+    const id = uuidv7();
+    const createdAt = new Date();
+    const view: WebhookResponse = { id, url: dto.url, events: dto.events, secret, created_at: createdAt.toISOString() };
+    return new Operation(
+      'register_webhook',
+      { webhook_id: id, url: dto.url, events: dto.events, secret_sealed: sealSecret(secret, this.config.credentialsKey), created_at: createdAt },
+      view,
+    );
   }
 
   async deliveries(clientId: string, endpointId: string, page: PageQuery): Promise<Page<WebhookDeliveryResponse>> {

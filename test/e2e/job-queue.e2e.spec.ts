@@ -1,11 +1,6 @@
-import { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/database/data-source';
-import { TxHost } from '../../src/database/transaction';
 import { JobQueue, QueueDefinition } from '../../src/jobs/job-queue';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
-/** Defining and working queues never reaches the request transaction that `sendInTransaction` uses. */
-const NO_REQUEST_TRANSACTIONS = {} as TxHost;
 const INSTANCES = 4;
 const ROUNDS = 3;
 const QUEUES: QueueDefinition[] = [
@@ -15,20 +10,17 @@ const QUEUES: QueueDefinition[] = [
 const idle = async (): Promise<void> => undefined;
 
 interface Instance {
-  dataSource: DataSource;
   jobs: JobQueue;
 }
 
 async function bootInstance(url: string): Promise<Instance> {
-  const dataSource = await createDataSource(url, 2).initialize();
-  const jobs = new JobQueue(dataSource, NO_REQUEST_TRANSACTIONS);
+  const jobs = new JobQueue({ url });
   await jobs.onModuleInit();
-  return { dataSource, jobs };
+  return { jobs };
 }
 
-async function shutDown({ dataSource, jobs }: Instance): Promise<void> {
+async function shutDown({ jobs }: Instance): Promise<void> {
   await jobs.onApplicationShutdown();
-  await dataSource.destroy();
 }
 
 /**

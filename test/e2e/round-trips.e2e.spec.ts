@@ -1,77 +1,197 @@
-import { fundedWallet } from '../support/fixtures';
+import { createHmac, randomUUID } from 'node:crypto';
+import { fundedWallet, whileWalletLocked } from '../support/fixtures';
 import { recordStatements } from '../support/round-trips';
 import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 
+const LOCK_WAIT_MS = 300;
+
+/** A money-moving route: how to send it, with a key, for a wallet that can afford it or not. */
+interface Route {
+  name: string;
+  fn: string;
+  send(t: TestApp, key: string, wallet: Wallets, affordable: boolean): Promise<Reply>;
+}
+
+interface Wallets {
+  usd: string;
+  other: string;
+  trx: string;
+}
+
+const catFeeHeaders = (who: Credentials, path: string) => {
+  const timestamp = new Date().toISOString();
+  return {
+    'cf-access-key': who.headers['x-api-key'],
+    'cf-access-timestamp': timestamp,
+    'cf-access-sign': createHmac('sha256', who.headers['x-api-secret']).update(`${timestamp}POST${path}`).digest('base64'),
+  };
+};
+
+let alice: Credentials;
+
+const ROUTES: Route[] = [
+  {
+    name: 'POST /v1/orders',
+    fn: 'place_order',
+    send: (t, key, w, affordable) =>
+      t.request('POST', '/v1/orders', { headers: withKey(alice.headers, key), body: { wallet_id: w.usd, product_id: 123, denomination: affordable ? 1000 : 10000, quantity: affordable ? 1 : 10000 } }),
+  },
+  {
+    name: 'POST /api/v1/orders (Starship, implicit wallet)',
+    fn: 'place_order',
+    send: (t, key, _w, affordable) =>
+      t.request('POST', '/api/v1/orders', { headers: withKey(alice.headers, key), body: { product_id: 123, denomination: affordable ? 10 : 100, quantity: affordable ? 1 : 10000 } }),
+  },
+  {
+    name: 'POST /v1/order (CatFee)',
+    fn: 'place_order',
+    send: (t, key, _w, affordable) =>
+      t.request('POST', `/v1/order?quantity=${affordable ? 100 : 10_000_000}&receiver=TRON_ADDRESS&duration=1h&client_order_id=${key}`, { headers: catFeeHeaders(alice, '/v1/order') }),
+  },
+  {
+    name: 'POST /v1/wallets/:id/deposits',
+    fn: 'deposit',
+    // A deposit is refused when the balance would pass 2^53-1.
+    send: (t, key, w, affordable) =>
+      t.request('POST', `/v1/wallets/${w.usd}/deposits`, { headers: withKey(alice.headers, key), body: { amount: affordable ? 1 : 9007199254740991 } }),
+  },
+  {
+    name: 'POST /v1/transfers',
+    fn: 'transfer',
+    send: (t, key, w, affordable) =>
+      t.request('POST', '/v1/transfers', { headers: withKey(alice.headers, key), body: { from_wallet_id: w.usd, to_wallet_id: w.other, amount: affordable ? 100 : 90_000_000 } }),
+  },
+  {
+    name: 'POST /v1/payouts',
+    fn: 'create_payout',
+    send: (t, key, w, affordable) =>
+      t.request('POST', '/v1/payouts', {
+        headers: withKey(alice.headers, key),
+        body: { wallet_id: w.usd, amount: affordable ? 100 : 90_000_000, destination: { type: 'bank_account', account_number: 'DE89370400440532013000' } },
+      }),
+  },
+  {
+    name: 'POST /api/v1/payouts (Starship, implicit wallet)',
+    fn: 'create_payout',
+    send: (t, key, _w, affordable) =>
+      t.request('POST', '/api/v1/payouts', {
+        headers: withKey(alice.headers, key),
+        body: { amount: affordable ? '1.00' : '900000.00', currency: 'USD', destination: { type: 'bank_account', account_number: 'DE89370400440532013000' } },
+      }),
+  },
+];
+
 /**
- * Round trips per request on the hot paths, counted at the driver (PERFORMANCE.md, step 1).
- * A change that adds one makes this fail on purpose: update the count here and in bench/RESULTS.md.
+ * Every outcome of every money-moving route is one database call (docs/idempotency.md, "Round trips"),
+ * counted at the app's own pool. A change that adds a round trip makes this fail on purpose: update
+ * the table in docs/idempotency.md with it.
  */
-describe('round trips', () => {
+describe('one database call per money movement', () => {
   let t: TestApp;
-  let alice: Credentials;
-  let walletId: string;
-  const order = () => ({ wallet_id: walletId, product_id: 123, denomination: 1000, quantity: 1 });
+  let wallets: Wallets;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    alice = await t.newClient();
-    walletId = await fundedWallet(t, alice, 'USD', 100_000);
-    // Warm the product catalogue and the credentials cache, as in steady state.
-    await t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body: order() });
+    t = await startTestApp({ IDEMPOTENCY_LOCK_WAIT_MS: String(LOCK_WAIT_MS), IDEMPOTENCY_TTL_SECONDS: '2' });
+    alice = await t.newClient('alice');
+    wallets = {
+      usd: await fundedWallet(t, alice, 'USD', 50_000_000),
+      other: await fundedWallet(t, alice, 'USD', 0),
+      trx: await fundedWallet(t, alice, 'TRX', 50_000_000),
+    };
   });
   afterAll(() => t.close());
 
-  it('a first-time order takes 1 statement: claim, debit, order, ledger entries and response together', async () => {
-    const sent = await recordStatements(() => t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body: order() }));
-    console.log(`first-time order: ${sent.length} round trip(s)\n  ${sent.map((s) => s.slice(0, 80)).join('\n  ')}`);
+  /** The statements `send` made, which must be exactly one call of `fn`. */
+  async function oneCall(route: Route, send: () => Promise<Reply>): Promise<Reply> {
+    let reply: Reply | undefined;
+    const sent = await recordStatements(t, async () => (reply = await send()));
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/^WITH bounded AS .* claim AS \( INSERT INTO idempotency_keys .* debit AS \( UPDATE wallets .* placed AS \( INSERT INTO orders .* posted AS \( INSERT INTO ledger_entries /);
+    expect(sent[0]).toMatch(new RegExp(`^SELECT outcome, refusal, status, body, created_at, lifetime_ms FROM (${route.fn}|record_refusal)\\(`));
+    return reply!;
+  }
+
+  describe.each(ROUTES)('$name', (route) => {
+    it('executes, replays, refuses a changed request, and records a refusal, in one call each', async () => {
+      const key = randomUUID();
+      const executed = await oneCall(route, () => route.send(t, key, wallets, true));
+      expect([executed.status, executed.headers['idempotency-replayed']]).toEqual([executed.status < 300 ? executed.status : 201, 'false']);
+      expect(executed.status).toBeLessThan(300);
+
+      const replayed = await oneCall(route, () => route.send(t, key, wallets, true));
+      expect([replayed.status, replayed.headers['idempotency-replayed']]).toEqual([executed.status, 'true']);
+      // A replayed record is then served from this instance's memory: no call at all.
+      expect(await recordStatements(t, () => route.send(t, key, wallets, true))).toEqual([]);
+
+      const otherKey = randomUUID();
+      await route.send(t, otherKey, wallets, true);
+      const reused = await oneCall(route, () => route.send(t, otherKey, wallets, false));
+      expect(reused.status).toBe(422);
+      expect(reused.body).toMatch(/IDEMPOTENCY_KEY_REUSED/);
+
+      const refusedKey = randomUUID();
+      const refused = await oneCall(route, () => route.send(t, refusedKey, wallets, false));
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatch(/INSUFFICIENT_FUNDS|BALANCE_LIMIT_EXCEEDED/);
+      const refusedAgain = await oneCall(route, () => route.send(t, refusedKey, wallets, false));
+      expect([refusedAgain.status, refusedAgain.body, refusedAgain.headers['idempotency-replayed']]).toEqual([422, refused.body, 'true']);
+    });
+
+    it('waits for a busy wallet at most IDEMPOTENCY_LOCK_WAIT_MS, answers RESOURCE_BUSY and keeps nothing, in one call', async () => {
+      const key = randomUUID();
+      const locked = route.fn === 'place_order' && route.name.includes('CatFee') ? wallets.trx : wallets.usd;
+      await whileWalletLocked(t, locked, async () => {
+        const busy = await oneCall(route, () => route.send(t, key, wallets, true));
+        expect(busy.status).toBe(409);
+        expect(busy.body).toMatch(/RESOURCE_BUSY/);
+      });
+      expect(await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).toHaveLength(0);
+      const retried = await route.send(t, key, wallets, true);
+      expect([retried.status < 300, retried.headers['idempotency-replayed']]).toEqual([true, 'false']);
+    });
   });
 
-  it('an order on the transactional path (here, for a sandbox fault) takes 6: its effect is still one statement', async () => {
-    const headers = { ...withKey(alice.headers), 'x-sandbox-fault': 'delay=0' };
-    const sent = await recordStatements(() => t.request('POST', '/v1/orders', { headers, body: order() }));
-    expect(sent.map((s) => s.split(' ').slice(0, 3).join(' '))).toEqual([
-      'START TRANSACTION',
-      'WITH bounded AS', // lock_timeout and the claim
-      'WITH claim AS', // the order's effect: debit, order row, ledger entries
-      'SELECT id FROM', // webhook subscribers
-      'UPDATE idempotency_keys SET', // the recorded response
-      'COMMIT',
-    ]);
+  it('a key in flight is waited on at most IDEMPOTENCY_LOCK_WAIT_MS, then IDEMPOTENCY_KEY_IN_USE, in one call', async () => {
+    const route = ROUTES[0];
+    const key = randomUUID();
+    const held = t.request('POST', '/v1/orders', {
+      headers: { ...withKey(alice.headers, key), 'x-sandbox-fault': 'delay=1500' },
+      body: { wallet_id: wallets.usd, product_id: 123, denomination: 1000, quantity: 1 },
+    });
+    // The holder's claim is in: its transaction waits in the sandbox's delay.
+    await waitFor(async () => (await t.db.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()`)).length > 0);
+    const inUse = await oneCall(route, () => route.send(t, key, wallets, true));
+    expect(inUse.status).toBe(409);
+    expect(inUse.body).toMatch(/IDEMPOTENCY_KEY_IN_USE/);
+    expect((await held).status).toBe(201);
   });
 
-  it('a first-time deposit (the transactional path) takes 8', async () => {
-    const sent = await recordStatements(() => t.request('POST', `/v1/wallets/${walletId}/deposits`, { headers: withKey(alice.headers), body: { amount: 1 } }));
-    expect(sent.map((s) => s.split(' ').slice(0, 3).join(' '))).toEqual([
-      'START TRANSACTION',
-      'WITH bounded AS', // lock_timeout and the claim, in one statement
-      'UPDATE wallets SET', // the credit
-      'INSERT INTO deposits',
-      'INSERT INTO ledger_entries',
-      'SELECT id FROM', // webhook subscribers
-      'UPDATE idempotency_keys SET', // the recorded response
-      'COMMIT',
-    ]);
+  it('an expired key is taken over in one call', async () => {
+    const route = ROUTES[0];
+    const key = randomUUID();
+    const first = await route.send(t, key, wallets, true);
+    await waitFor(async () => (await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND expires_at <= now()', [key])).length === 1);
+    const renewed = await oneCall(route, () => route.send(t, key, wallets, true));
+    expect([renewed.status, renewed.headers['idempotency-replayed']]).toEqual([201, 'false']);
+    expect(renewed.json.id).not.toBe(first.json.id);
   });
 
-  it('a first replay takes 1 (the one statement reads the record that holds the key), and later ones none (the replay cache), on any instance', async () => {
-    const headers = withKey(alice.headers);
-    const first = await t.request('POST', '/v1/orders', { headers, body: order() });
-    const other = await startTestApp({}, { database: t.db });
-    try {
-      // Warm the other instance's credentials cache, as in steady state.
-      await other.request('GET', `/v1/wallets/${walletId}`, { headers: alice.headers });
-      for (const instance of [t, other]) {
-        const fromDatabase = await recordStatements(() => instance.request('POST', '/v1/orders', { headers, body: order() }));
-        expect(fromDatabase.map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual(['WITH bounded']);
-        let replay: Reply | undefined;
-        const fromMemory = await recordStatements(async () => (replay = await instance.request('POST', '/v1/orders', { headers, body: order() })));
-        expect(fromMemory).toEqual([]);
-        expect(replay).toMatchObject({ status: 201, body: first.body, headers: { 'idempotency-replayed': 'true' } });
-      }
-    } finally {
-      await other.close();
-    }
+  it('an order by a client subscribed to order.completed writes its event and delivery job in the same call', async () => {
+    const route = ROUTES[0];
+    const hook = await t.request('POST', '/v1/webhooks', { headers: alice.headers, body: { url: 'http://127.0.0.1:9/hook', events: ['order.completed'] } });
+    expect(hook.status).toBe(201);
+    const placed = await oneCall(route, () => route.send(t, randomUUID(), wallets, true));
+    expect(placed.status).toBe(201);
+    const events = await t.db.query<{ id: string; data: { id: string } }>(`SELECT id, data FROM webhook_events WHERE type = 'order.completed' AND data->>'id' = $1`, [placed.json.id]);
+    expect(events.map((event) => event.data)).toEqual([placed.json]);
+    const jobs = await t.db.query(`SELECT 1 FROM pgboss.job WHERE name = 'webhook-delivery' AND data->>'eventId' = $1`, [events[0].id]);
+    expect(jobs).toHaveLength(1);
   });
 });
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((done) => setTimeout(done, 10));
+  }
+}

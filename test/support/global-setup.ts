@@ -1,5 +1,5 @@
 import PgBoss from 'pg-boss';
-import { createDataSource, runMigrations } from '../../src/database/data-source';
+import { migrate } from '../../src/database/data-source';
 import { databaseUrl, onServer, templateDatabase } from './database';
 
 const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -20,9 +20,7 @@ export default async function globalSetup(): Promise<void> {
     }
     await server.query(`CREATE DATABASE ${templateDatabase()}`);
   });
-  const dataSource = await createDataSource(databaseUrl(templateDatabase()), 1).initialize();
-  await runMigrations(dataSource);
-  await dataSource.destroy();
+  await migrate(databaseUrl(templateDatabase()));
   // pg-boss installs its schema on first start; done once here, every cloned database has it.
   const boss = new PgBoss({ connectionString: databaseUrl(templateDatabase()), max: 1, supervise: false, schedule: false });
   await boss.start();

@@ -1,22 +1,33 @@
-import { Client } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { TestApp } from './test-app';
 
 /**
- * Counts the statements sent to PostgreSQL while `work` runs, by wrapping the driver's
- * Client.prototype.query: every round trip, whether TypeORM's or a named prepared statement.
+ * Counts the statements one app instance sends to PostgreSQL while `work` runs, at the app's own
+ * pool: every connection checked out in the window has its `query` wrapped, and unwrapped after.
+ * The job queue's pool (pg-boss polling) and other instances are not counted.
  */
-export async function recordStatements(work: () => Promise<unknown>): Promise<string[]> {
+export async function recordStatements(t: TestApp, work: () => Promise<unknown>): Promise<string[]> {
+  const pool = (t.app.get(DataSource).driver as PostgresDriver).master as Pool;
   const sent: string[] = [];
-  const original = Client.prototype.query;
-  Client.prototype.query = function (this: Client, ...args: Parameters<Client['query']>) {
-    const [first] = args as unknown[];
-    const text = typeof first === 'string' ? first : (first as { text?: string; name?: string } | undefined)?.text ?? '';
-    sent.push(text.replace(/\s+/g, ' ').trim());
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as Client['query'];
+  const restore: Array<() => void> = [];
+  const watch = (client: PoolClient) => {
+    const original = client.query;
+    client.query = function (this: PoolClient, ...args: unknown[]) {
+      const [first] = args;
+      const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
+      sent.push(text.replace(/\s+/g, ' ').trim());
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as PoolClient['query'];
+    restore.push(() => (client.query = original));
+  };
+  pool.on('acquire', watch);
   try {
     await work();
   } finally {
-    Client.prototype.query = original;
+    pool.off('acquire', watch);
+    for (const undo of restore) undo();
   }
   return sent;
 }

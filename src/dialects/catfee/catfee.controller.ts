@@ -5,7 +5,7 @@ import { CatFeeSigned } from '../../clients/auth.decorators';
 import { HttpExceptionFilter } from '../../common/http-exception.filter';
 import { ParseId } from '../../common/parse-id.pipe';
 import { UseResponseDialect } from '../../common/response-dialect';
-import { IdempotencyScope, OneStatement, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
+import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
 import { CatFeeAdapter } from './catfee.adapter';
 import { catFeeDialect } from './catfee.dialect';
 import { CatFeeOrderQuery } from './catfee.dto';
@@ -30,7 +30,6 @@ export class CatFeeController {
   @ApiOperation({ summary: 'CatFee: buy ENERGY, everything in the query string; a duplicate client_order_id returns the order with sub_code SUCCESS', security: [] })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/orders')
-  @OneStatement()
   buyEnergy(@CurrentClient() client: AuthenticatedClient, @Query() query: CatFeeOrderQuery) {
     return this.catFee.buyEnergy(client.id, query);
   }

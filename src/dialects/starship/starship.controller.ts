@@ -4,7 +4,7 @@ import { ApiIdempotentPost } from '../../openapi/api-decorators';
 import { OrderResponse } from '../../orders/dto/order.response';
 import { PayoutResponse } from '../../payouts/dto/payout.response';
 import { AuthenticatedClient, CurrentClient } from '../../clients/authenticated-client';
-import { IdempotencyScope, OneStatement, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
+import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
 import { StarshipAdapter } from './starship.adapter';
 import { StarshipOrderDto, StarshipPayoutDto } from './starship.dto';
 
@@ -22,7 +22,6 @@ export class StarshipController {
   @ApiIdempotentPost(OrderResponse, { required: true })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/orders')
-  @OneStatement()
   placeOrder(@CurrentClient() client: AuthenticatedClient, @Body() dto: StarshipOrderDto) {
     return this.starship.placeOrder(client.id, dto);
   }
@@ -32,7 +31,7 @@ export class StarshipController {
   @ApiIdempotentPost(PayoutResponse, { required: true })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/payouts')
-  createPayout(@CurrentClient() client: AuthenticatedClient, @Body() dto: StarshipPayoutDto) {
-    return this.starship.createPayout(client.id, dto);
+  createPayout(@Body() dto: StarshipPayoutDto) {
+    return this.starship.createPayout(dto);
   }
 }

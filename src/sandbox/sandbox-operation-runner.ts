@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UnitOfWork } from '../database/transaction';
+import { OperationOutcome } from '../operations/operation';
+import { Exchange, OperationRunner } from '../operations/operation-runner';
+import { Claim, OperationsRepository, PreparedCall } from '../operations/operations.repository';
+import { parseSandboxFault, ResponseDropped, SandboxFailure } from './sandbox-fault';
+
+/** The call made something happen (rather than answer from a record): the moment a fault acts on. */
+const isFirstExecution = (outcome: OperationOutcome) => outcome.outcome === 'executed' || outcome.outcome === 'refused';
+
+/**
+ * Outside production: `X-Sandbox-Fault` on a keyed request (docs/idempotency.md, "Sandbox faults").
+ * A fault that acts before COMMIT opens a transaction around the one call, so it can hold it open
+ * (`delay`) or roll it back (`fail-before-commit`); `drop-response` lets the call commit and then
+ * loses the answer. A replay answers normally.
+ */
+@Injectable()
+export class SandboxOperationRunner extends OperationRunner {
+  constructor(
+    private readonly operations: OperationsRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {
+    super();
+  }
+
+  async run({ request, reply }: Exchange, claim: Claim, call: PreparedCall): Promise<OperationOutcome> {
+    const fault = claim.key === null ? undefined : parseSandboxFault(request.headers['x-sandbox-fault']);
+    if (fault === undefined) return this.operations.call(claim, call);
+
+    if (fault.kind === 'drop-response') {
+      const outcome = await this.operations.call(claim, call);
+      if (!isFirstExecution(outcome)) return outcome;
+      // Committed; now lose the answer, as a dropped connection would.
+      reply.hijack();
+      request.raw.socket?.destroy();
+      throw new ResponseDropped();
+    }
+    return this.unitOfWork.run(async () => {
+      const outcome = await this.operations.call(claim, call, { inTransaction: true });
+      if (!isFirstExecution(outcome)) return outcome;
+      if (fault.kind === 'fail-before-commit') throw new SandboxFailure();
+      await sleep(fault.ms);
+      return outcome;
+    });
+  }
+}
