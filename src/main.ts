@@ -1,25 +1,14 @@
 import 'reflect-metadata';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from './app.factory';
-import { AppConfig } from './config/app-config';
+import cluster from 'node:cluster';
+import { validateEnv } from './config/env.schema';
+import type { serve } from './serve';
+import { superviseWorkers } from './workers';
 
-async function bootstrap(): Promise<void> {
-  const app = await createApp();
-  await listenOrClose(app);
+// Read from the environment itself (not .env, which each worker's config loads): it decides the process shape.
+const workers = cluster.isPrimary ? validateEnv(process.env).WEB_CONCURRENCY : 1;
+if (workers > 1) {
+  superviseWorkers(workers);
+} else {
+  // Required here, not imported at the top: a primary that only supervises workers never loads the app.
+  (require('./serve') as { serve: typeof serve }).serve();
 }
-
-/** A boot that fails after the app was built still stops what it started (the embedded database, the job queue). */
-async function listenOrClose(app: NestFastifyApplication): Promise<void> {
-  try {
-    await app.listen({ port: app.get(AppConfig).get('PORT'), host: '0.0.0.0' });
-  } catch (error) {
-    await app.close().catch(() => undefined);
-    throw error;
-  }
-}
-
-// A failed boot ends the process with the reason: an instance that serves nothing must not look alive.
-bootstrap().catch((error: unknown) => {
-  console.error('Ledgerline failed to start:', error);
-  process.exit(1);
-});

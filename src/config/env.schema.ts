@@ -27,6 +27,10 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE = 8;
 
+  /** Worker processes sharing the port (node:cluster); 1 is a single process. One per core uses the machine. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  WEB_CONCURRENCY = 1;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   EMBEDDED_PG_PORT = 54329;
 
@@ -86,6 +90,7 @@ export function validateEnv(source: EnvSource): Env {
     if (!env.ADMIN_TOKEN) messages.push('ADMIN_TOKEN is required when NODE_ENV=production');
     if (!env.CREDENTIALS_KEY) messages.push('CREDENTIALS_KEY is required when NODE_ENV=production');
   }
+  if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) messages.push('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database belongs to one process');
   if (messages.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${messages.join('\n  - ')}`);
   }
