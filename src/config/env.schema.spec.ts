@@ -24,4 +24,10 @@ describe('validateEnv', () => {
       }),
     ).not.toThrow();
   });
+
+  it('refuses worker processes around an embedded database, which belongs to one process', () => {
+    expect(() => validateEnv({ WEB_CONCURRENCY: '2' })).toThrow(/WEB_CONCURRENCY above 1 needs DATABASE_URL/);
+    expect(validateEnv({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/x' }).WEB_CONCURRENCY).toBe(2);
+    expect(() => validateEnv({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY/);
+  });
 });

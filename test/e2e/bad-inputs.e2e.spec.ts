@@ -142,4 +142,36 @@ describe('bad input moves no money', () => {
     expect((await t.db.query('SELECT count(*) FROM wallets'))[0]).toEqual({ count: '3' });
     expect(await ledgerIsBalanced(t)).toBe(true);
   });
+
+  it('refuses NUL anywhere in a body (400 VALIDATION_ERROR), on a retry too, and never lets it pose as a database-decided value', async () => {
+    const before = await books();
+    const key = randomUUID();
+    // "\u0000currency" is how a prepared answer marks a value the database fills in (src/operations/operation.ts).
+    const bodies = [
+      { wallet_id: usd, product_id: 123, denomination: 1000, quantity: 1, receiver: 'a\u0000b' },
+      { wallet_id: usd, product_id: 123, denomination: 1000, quantity: 1, metadata: { note: '\u0000wallet_id' } },
+      { wallet_id: usd, product_id: 123, denomination: 1000, quantity: 1, metadata: { '\u0000currency': 1 } },
+    ];
+    for (const body of bodies) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const reply = await t.request('POST', '/v1/orders', { headers: withKey(alice.headers, key), body });
+        expect([reply.status, reply.json.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      }
+    }
+    const transfer = await t.request('POST', '/v1/transfers', { headers: withKey(alice.headers), body: { from_wallet_id: usd, to_wallet_id: usd2, amount: 1, description: '\u0000currency' } });
+    expect([transfer.status, transfer.json.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    expect(await books()).toEqual(before);
+  });
+
+  it('refuses JSON nested deeper than 32 levels with MALFORMED_JSON, even 5000 deep', async () => {
+    for (const depth of [33, 5000]) {
+      const nested = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      const body = `{"wallet_id":"${usd}","product_id":123,"denomination":1000,"quantity":1,"metadata":${nested}}`;
+      const reply = await t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body });
+      expect([reply.status, reply.json.error.code]).toEqual([400, 'MALFORMED_JSON']);
+    }
+    const shallow = '{"a":'.repeat(30) + '1' + '}'.repeat(30);
+    const allowed = await t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body: `{"wallet_id":"${usd}","product_id":123,"denomination":1000,"quantity":1,"metadata":{"x":${shallow}}}` });
+    expect(allowed.status).not.toBe(500);
+  });
 });
