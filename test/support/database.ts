@@ -16,6 +16,14 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
+/** `name` through TEST_POOLER_URL (a transaction-mode PgBouncer, see test/pgbouncer/), or undefined when unset. */
+export function poolerUrl(name: string): string | undefined {
+  if (!process.env.TEST_POOLER_URL) return undefined;
+  const url = new URL(process.env.TEST_POOLER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 export async function onServer<T>(work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: SERVER_URL });
   await client.connect();

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { EnvSource } from '../../src/config/env.schema';
-import { createTestDatabase, TestDatabase } from './database';
+import { createTestDatabase, poolerUrl, TestDatabase } from './database';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -47,9 +47,11 @@ export interface TestAppOptions {
 /** The whole application on its own fresh database, driven in-process through Fastify's inject. */
 export async function startTestApp(env: EnvSource = {}, { database }: TestAppOptions = {}): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
+  const pooled = poolerUrl(db.name);
   const app = await createApp({
     NODE_ENV: 'test',
-    DATABASE_URL: db.url,
+    // Under TEST_POOLER_URL, requests go through the pooler and what needs a session (migrations, jobs) goes direct.
+    ...(pooled ? { DATABASE_URL: pooled, DATABASE_DIRECT_URL: db.url } : { DATABASE_URL: db.url }),
     DATABASE_POOL_SIZE: '8',
     ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
