@@ -134,7 +134,10 @@ describe('graceful shutdown', () => {
       const wallet = (await (await post('/v1/wallets', auth, { currency: 'USD' })).json()) as { id: string };
 
       const inFlight = post(`/v1/wallets/${wallet.id}/deposits`, { ...auth, 'idempotency-key': randomUUID(), 'x-sandbox-fault': 'delay=1500' }, { amount: 700 });
-      await new Promise((done) => setTimeout(done, 500));
+      // SIGTERM once the deposit's transaction is open (the sandbox's delay holds it idle in transaction).
+      while ((await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`)).length === 0) {
+        await new Promise((done) => setTimeout(done, 20));
+      }
       server.child.kill('SIGTERM');
 
       const answered = await inFlight;
