@@ -12,13 +12,10 @@ export function refusalAnswer(error: DomainError, dialect: ResponseDialect): Pre
 /** Renders every answer of `operation` once, before its one call. */
 export function prepareCall(operation: Operation, successStatus: number, dialect: ResponseDialect): PreparedCall {
   const refusals = Object.fromEntries(Object.entries(operation.refusals).map(([name, error]) => [name, refusalAnswer(error, dialect)]));
-  return {
-    fn: operation.fn,
-    args: operation.args,
-    answer: { status: successStatus, body: JSON.stringify(operation.result) },
-    refusals,
-    event: operation.event === undefined ? undefined : JSON.stringify(operation.event),
-  };
+  const body = JSON.stringify(operation.result);
+  // Most events are the answer itself: rendered once.
+  const event = operation.event === undefined ? undefined : operation.event === operation.result ? body : JSON.stringify(operation.event);
+  return { fn: operation.fn, args: operation.args, answer: { status: successStatus, body }, refusals, event };
 }
 
 /** A refusal decided while preparing (an unknown product, a bad denomination): recorded under the key all the same. */
