@@ -1,18 +1,23 @@
 // Ledgerline benchmark harness: `npm run bench` (builds, then runs this file). See bench/README.md.
 //
-// 1. Creates its own database, starts the built service through a wire-protocol tap (pg-tap.mjs),
-//    sets up a client and funded wallets through the API, and captures the exact statements and
-//    round trips of one first-time order, a first and a later replay, and one wallet read.
-// 2. Turns the captured order into pgbench scripts (the service's own statements, and the
-//    7-statement reference shape of PERFORMANCE.md) against a pgbench-owned client and wallets.
-// 3. Restarts the service without the tap and runs, in interleaved rounds, autocannon scenarios
-//    and pgbench at the same concurrency, sampling RSS and CPU.
-// 4. Writes bench/results/latest.json and bench/RESULTS.md, drops the database.
+// 1. Creates its own databases (the service's, and one for the machine's limit on limit.sh's stand-in
+//    schema), starts the built service through a wire-protocol tap (pg-tap.mjs), sets up two clients
+//    and funded wallets through the API (the second with an order.completed webhook), and captures the
+//    exact statements and round trips of each first-time money request (order, order with a webhook
+//    subscriber, transfer, payout, deposit), a first and a later replay, a wallet read.
+// 2. Turns each captured call into a pgbench script (the exact call of its function, with the values
+//    that name one request made per transaction), beside the limit (bench/limit/, copied from
+//    ../shared/limit) and the 7-statement reference on the service's own schema.
+// 3. Restarts the service without the tap (WEB_CONCURRENCY=BENCH_WORKERS processes) and runs, in
+//    interleaved rounds, autocannon scenarios and pgbench at the same concurrency, sampling the RSS
+//    and CPU of the service's whole process tree.
+// 4. Writes bench/results/latest.json and bench/RESULTS.md, drops the databases.
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,12 +30,15 @@ import { renderReport, renderTable } from './report.mjs';
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const LIMIT_DIR = path.join(BENCH_DIR, 'limit');
 
 const config = {
   seconds: positiveInt('BENCH_SECONDS', 10),
   warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', 2, { allowZero: true }),
   connections: positiveInt('BENCH_CONNECTIONS', 32),
-  rounds: positiveInt('BENCH_ROUNDS', 2),
+  rounds: positiveInt('BENCH_ROUNDS', 3),
+  // WEB_CONCURRENCY of the measured service: its worker processes (1: one process, as before).
+  workers: positiveInt('BENCH_WORKERS', 2),
   // A CPU profile of the service under load, taken on a separate instance after the rounds.
   profileSeconds: positiveInt('BENCH_PROFILE_SECONDS', 4, { allowZero: true }),
   // Whether a fresh process survives as many concurrent first-time orders as it has connections.
@@ -40,15 +48,28 @@ const config = {
   pgbenchThreads: 2,
   wallets: 64,
   funding: 1_000_000_000_000, // minor units per wallet: far more than any run can spend
-  poolSize: 8, // the service's default DATABASE_POOL_SIZE
+  poolSize: 8, // the service's default DATABASE_POOL_SIZE (per process)
+  // Payouts settle in a worker after this delay: an hour, so that no settlement runs while anything is
+  // measured (the payout figures are the request path's: debit, payout row, ledger legs, job).
+  payoutSettleDelayMs: 3_600_000,
+  // NODE_ENV of every instance. Not 'production': production refuses a webhook URL on loopback (no
+  // SSRF), and the webhook scenario needs a receiver on this machine. 'test' differs from production
+  // on the request path only by the sandbox-fault runner, which reads one absent header.
+  nodeEnv: 'test',
+  // After the webhook scenario: how long its backlog of deliveries may drain (the drain rate is reported);
+  // what is still queued then is postponed by a week, so that it does not run into the next measurement.
+  webhookDrainSeconds: 20,
 };
 
 const ORDER = { product_id: 123, denomination: 1000, quantity: 1 };
+const TRANSFER_AMOUNT = 1;
+const PAYOUT = { amount: 1, destination: { type: 'bank_account', account_number: 'DE89370400440532013000' } };
+const DEPOSIT = { amount: 1 };
 const SERVICE_APP = 'ledgerline';
 const CLK_TCK = clockTicks();
 
 /** Everything that must be undone, whatever happens. */
-const cleanup = { services: new Set(), children: new Set(), tap: null, adminDb: null, dbName: null, done: false };
+const cleanup = { services: new Set(), children: new Set(), servers: new Set(), tap: null, adminDb: null, dbNames: [], done: false };
 
 function positiveInt(name, fallback, { allowZero = false } = {}) {
   const raw = process.env[name];
@@ -71,7 +92,7 @@ function log(message) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes
+// Processes: the service may be a tree (a node:cluster primary and its workers).
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -84,7 +105,48 @@ function freePort() {
   });
 }
 
-async function startService({ databaseUrl, adminToken, credentialsKey, label, logDir, nodeArgs = [], extraEnv = {}, ipc = false }) {
+let childrenFileWorks = null;
+
+/** A process's direct children: /proc/<pid>/task/<tid>/children, or `ps --ppid` where the kernel lacks that file. */
+function childrenOf(pid) {
+  if (childrenFileWorks === null) childrenFileWorks = fs.existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
+  if (!childrenFileWorks) {
+    return (safeExec('ps', ['--ppid', String(pid), '-o', 'pid=']) ?? '').split('\n').map((line) => Number(line.trim())).filter((n) => n > 0);
+  }
+  const children = [];
+  let tasks;
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return children;
+  }
+  for (const tid of tasks) {
+    try {
+      for (const child of fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) if (child) children.push(Number(child));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return children;
+}
+
+/** The root and every descendant, root first. */
+function processTree(rootPid) {
+  if (!fs.existsSync(`/proc/${rootPid}`)) return [];
+  const pids = [rootPid];
+  for (let i = 0; i < pids.length; i++) for (const child of childrenOf(pids[i])) if (!pids.includes(child)) pids.push(child);
+  return pids;
+}
+
+function isServiceProcess(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/src/main.js');
+  } catch {
+    return false;
+  }
+}
+
+async function startService({ databaseUrl, adminToken, credentialsKey, label, logDir, nodeArgs = [], extraEnv = {}, ipc = false, workers = config.workers }) {
   const port = await freePort();
   const logFile = path.join(logDir, `${label}.log`);
   const out = fs.openSync(logFile, 'w');
@@ -92,36 +154,71 @@ async function startService({ databaseUrl, adminToken, credentialsKey, label, lo
     cwd: ROOT,
     env: {
       ...process.env,
-      NODE_ENV: 'production',
+      NODE_ENV: config.nodeEnv,
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       DATABASE_POOL_SIZE: String(config.poolSize),
+      WEB_CONCURRENCY: String(workers),
       ADMIN_TOKEN: adminToken,
       CREDENTIALS_KEY: credentialsKey,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000',
+      PAYOUT_SETTLE_DELAY_MS: String(config.payoutSettleDelayMs),
       ...extraEnv,
     },
     stdio: ipc ? ['ignore', out, out, 'ipc'] : ['ignore', out, out],
   });
   fs.closeSync(out);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const service = { child, pid: child.pid, baseUrl: `http://127.0.0.1:${port}`, logFile, exited, running: true };
+  const service = { child, pid: child.pid, baseUrl: `http://127.0.0.1:${port}`, logFile, exited, running: true, workers, knownPids: new Set([child.pid]) };
   void exited.then(() => (service.running = false));
-  service.stop = (graceMs = 15_000) => stopChild(child, exited, graceMs);
+  service.tree = () => {
+    const pids = processTree(child.pid);
+    for (const pid of pids) service.knownPids.add(pid);
+    return pids;
+  };
+  service.stop = async (graceMs = 15_000) => {
+    service.tree();
+    const ended = await stopChild(child, exited, graceMs);
+    // Workers that outlive their primary (a SIGKILLed primary cannot take them along) are ours to end.
+    await endSurvivors([...service.knownPids].filter((pid) => pid !== child.pid));
+    return ended;
+  };
   cleanup.services.add(service);
 
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (!service.running) break;
-    const ready = await fetch(`${service.baseUrl}/health/ready`, { signal: AbortSignal.timeout(2000) })
+  const deadline = Date.now() + 90_000;
+  let ready = false;
+  while (Date.now() < deadline && service.running) {
+    ready = await freshRequest(service.baseUrl, 'GET', '/health/ready', { timeoutMs: 2000 })
       .then((response) => response.status === 200)
       .catch(() => false);
-    if (ready) return service;
+    if (ready) break;
     await sleep(200);
   }
-  await service.stop();
-  throw new Error(`the service (${label}) did not become ready within 60 s:\n${tail(logFile)}`);
+  if (!ready) {
+    await service.stop();
+    throw new Error(`the service (${label}) did not become ready within 90 s:\n${tail(logFile)}`);
+  }
+  // One worker answering does not mean all of them listen. The primary logs "Ledgerline worker <pid>
+  // listening" for each (src/workers.ts): wait for all of them; a build that forks nothing (WEB_CONCURRENCY
+  // not read) is one process after a few seconds. Then wait for the tree to go quiet (a booting Nest
+  // process is busy for a second or two), and for readiness on fresh connections.
+  if (workers > 1) {
+    const forkDeadline = Date.now() + 5_000;
+    const listenDeadline = Date.now() + 60_000;
+    for (;;) {
+      const forked = service.tree().length - 1;
+      service.workersListening = (fs.readFileSync(logFile, 'utf8').match(/worker \d+ listening/g) ?? []).length;
+      if (service.workersListening >= workers || !service.running) break;
+      if (forked === 0 && Date.now() > forkDeadline) break;
+      if (Date.now() > listenDeadline) break;
+      await sleep(250);
+    }
+  }
+  service.quietAfterStart = await waitUntilQuiet(service);
+  for (let i = 0; i < 4 * workers; i++) await freshRequest(service.baseUrl, 'GET', '/health/ready', { timeoutMs: 5000 }).catch(() => undefined);
+  service.processesAtStart = service.tree().length;
+  return service;
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`. Answers how it ended: 'already', 'terminated' or 'killed'. */
@@ -133,6 +230,45 @@ async function stopChild(child, exited, graceMs) {
   child.kill('SIGKILL');
   await Promise.race([exited, sleep(5000)]);
   return 'killed';
+}
+
+async function endSurvivors(pids) {
+  const alive = () => pids.filter((pid) => isServiceProcess(pid));
+  if (alive().length === 0) return;
+  for (const pid of alive()) safeKill(pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (alive().length > 0 && Date.now() < deadline) await sleep(100);
+  for (const pid of alive()) safeKill(pid, 'SIGKILL');
+}
+
+function safeKill(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
+/** CPU ticks (utime + stime) of the service's whole tree right now. */
+function treeTicks(service) {
+  let ticks = 0;
+  for (const pid of service.tree()) ticks += readProcStat(pid) ?? 0;
+  return ticks;
+}
+
+async function waitUntilQuiet(service, { maxMs = 30_000, cores = 0.15 } = {}) {
+  const deadline = Date.now() + maxMs;
+  let last = treeTicks(service);
+  let lastT = performance.now();
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    const ticks = treeTicks(service);
+    const t = performance.now();
+    if ((ticks - last) / CLK_TCK / ((t - lastT) / 1000) < cores) return true;
+    last = ticks;
+    lastT = t;
+  }
+  return false;
 }
 
 function tail(file, lines = 40) {
@@ -184,6 +320,29 @@ async function call(baseUrl, method, urlPath, { headers = {}, body, expect } = {
   return { status: response.status, headers: response.headers, text, json: text ? safeJson(text) : null };
 }
 
+/** A request on a connection of its own (fetch reuses one), so that a cluster spreads them over its workers. */
+function freshRequest(baseUrl, method, urlPath, { headers = {}, body, timeoutMs = 30_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = http.request(`${baseUrl}${urlPath}`, {
+      method,
+      agent: false,
+      headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }), connection: 'close' },
+      timeout: timeoutMs,
+    });
+    request.once('timeout', () => request.destroy(new Error('timeout')));
+    request.once('error', reject);
+    request.once('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (text += chunk));
+      response.once('end', () => resolve({ status: response.statusCode, text, json: text ? safeJson(text) : null }));
+      response.once('error', reject);
+    });
+    request.end(payload);
+  });
+}
+
 function safeJson(text) {
   try {
     return JSON.parse(text);
@@ -192,9 +351,33 @@ function safeJson(text) {
   }
 }
 
+/** The webhook receiver: answers 200 to every delivery, and counts them. */
+async function startHookServer() {
+  const hook = { received: 0, bytes: 0 };
+  const server = http.createServer((request, response) => {
+    request.on('data', (chunk) => (hook.bytes += chunk.length));
+    request.once('end', () => {
+      hook.received++;
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end('ok');
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  cleanup.servers.add(server);
+  hook.url = `http://127.0.0.1:${server.address().port}/hook`;
+  hook.close = () => new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+  return hook;
+}
+
 // ---------------------------------------------------------------------------------------------
-// Sampling: RSS of the service, CPU of the service, of our PostgreSQL backends, of the load
-// generator and of the whole machine, over one measurement window.
+// Sampling: RSS of the service's processes, CPU of the service, of our PostgreSQL backends, of the
+// load generator and of the whole machine, over one measurement window.
 
 function readProcStat(pid) {
   try {
@@ -223,41 +406,71 @@ function readMachineTicks() {
   return { busy, total: busy + idle + iowait };
 }
 
+/** Ticks per pid of the service's tree. */
+function treeTickMap(service) {
+  const map = new Map();
+  for (const pid of service.tree()) {
+    const ticks = readProcStat(pid);
+    if (ticks !== null) map.set(pid, ticks);
+  }
+  return map;
+}
+
 class Sampler {
-  constructor({ servicePid, monitor, dbName }) {
-    this.servicePid = servicePid;
+  constructor({ service, monitor, dbNames }) {
+    this.service = service;
     this.monitor = monitor;
-    this.dbName = dbName;
-    this.lifetimePeakKb = 0;
+    this.dbNames = dbNames;
+    // Whole life: the largest RSS any one process reached, and the largest sum over the tree.
+    this.lifetime = { processKb: 0, totalKb: 0, processes: 0 };
     this.timer = null;
     this.window = null;
+    this.pids = service.tree();
+    this.treeAt = performance.now();
     // RSS is sampled for the service's whole life, not only inside windows.
     this.rssTimer = setInterval(() => this.sampleRss(), 100);
   }
 
   sampleRss() {
-    const kb = readRssKb(this.servicePid);
-    if (kb === null) return;
-    this.lifetimePeakKb = Math.max(this.lifetimePeakKb, kb);
-    if (this.window) this.window.peakKb = Math.max(this.window.peakKb, kb);
+    if (performance.now() - this.treeAt > 500) {
+      this.pids = this.service.tree();
+      this.treeAt = performance.now();
+    }
+    let totalKb = 0;
+    let processKb = 0;
+    let processes = 0;
+    for (const pid of this.pids) {
+      const kb = readRssKb(pid);
+      if (kb === null) continue;
+      processes++;
+      totalKb += kb;
+      processKb = Math.max(processKb, kb);
+    }
+    if (processes === 0) return;
+    for (const peaks of [this.lifetime, this.window?.rss].filter(Boolean)) {
+      peaks.processKb = Math.max(peaks.processKb, processKb);
+      peaks.totalKb = Math.max(peaks.totalKb, totalKb);
+      peaks.processes = Math.max(peaks.processes, processes);
+    }
   }
 
-  /** `watchPids`: extra processes (pgbench) whose CPU counts as load generation. */
   begin() {
     this.window = {
       t0: performance.now(),
-      serviceTicks0: readProcStat(this.servicePid),
+      serviceTicks0: treeTickMap(this.service),
       machine0: readMachineTicks(),
       loadgen0: process.cpuUsage(),
-      peakKb: readRssKb(this.servicePid) ?? 0,
+      rss: { processKb: 0, totalKb: 0, processes: 0 },
       backends: new Map(), // pid -> { app, first: {t, ticks}, last: {t, ticks} }
       watched: new Map(), // pid -> { t0, last: {t, ticks} }
       polling: false,
     };
+    this.sampleRss();
     this.timer = setInterval(() => void this.pollBackends(), 500);
     void this.pollBackends();
   }
 
+  /** Extra processes (pgbench) whose CPU counts as load generation. */
   watch(pid) {
     if (this.window) this.window.watched.set(pid, { t0: performance.now(), last: null });
   }
@@ -267,13 +480,20 @@ class Sampler {
     if (!window || window.polling) return;
     window.polling = true;
     try {
+      // Our databases' client backends by application_name; PostgreSQL's housekeeping (autovacuum on our
+      // databases, WAL writer, checkpointer, background writer); and other databases' backends (other
+      // people's tests on this shared server), so that "everything else" can be told apart.
       const { rows } = await this.monitor.query(
-        `SELECT pid, application_name FROM pg_stat_activity
-         WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
-        [this.dbName],
+        `SELECT pid,
+                CASE WHEN datname = ANY ($1) AND backend_type = 'client backend' THEN coalesce(application_name, '')
+                     WHEN backend_type = 'client backend' THEN '(other databases)'
+                     WHEN backend_type = 'autovacuum worker' AND NOT (datname = ANY ($1)) THEN '(other databases)'
+                     ELSE '(housekeeping)' END AS app
+         FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
+        [this.dbNames],
       );
       if (this.window !== window) return;
-      for (const row of rows) if (!window.backends.has(row.pid)) window.backends.set(row.pid, { app: row.application_name, first: null, last: null });
+      for (const row of rows) if (!window.backends.has(row.pid)) window.backends.set(row.pid, { app: row.app, first: null, last: null });
       this.readBackends(window);
     } catch {
       // A missed poll only makes the estimate coarser.
@@ -300,10 +520,11 @@ class Sampler {
     const window = this.window;
     clearInterval(this.timer);
     this.readBackends(window);
+    this.sampleRss();
     this.window = null;
     const seconds = (performance.now() - window.t0) / 1000;
     const machine1 = readMachineTicks();
-    const serviceTicks1 = readProcStat(this.servicePid);
+    const serviceTicks1 = treeTickMap(this.service);
     const loadgen = process.cpuUsage(window.loadgen0);
     const backendCores = {};
     for (const backend of window.backends.values()) {
@@ -316,13 +537,18 @@ class Sampler {
     for (const watched of window.watched.values()) {
       if (watched.last && watched.last.t - watched.t0 > 200) watchedCores += watched.last.ticks / CLK_TCK / ((watched.last.t - watched.t0) / 1000);
     }
+    // A process that began inside the window counts from zero; one that ended inside it is lost.
+    const perProcess = [...serviceTicks1].map(([pid, ticks]) => ({ pid, cores: (ticks - (window.serviceTicks0.get(pid) ?? 0)) / CLK_TCK / seconds }));
     const machineCores = ((machine1.busy - window.machine0.busy) / (machine1.total - window.machine0.total)) * os.cpus().length;
     return {
       seconds,
-      peakRssMb: window.peakKb / 1024,
+      peakRssMb: window.rss.processKb / 1024,
+      peakRssTotalMb: window.rss.totalKb / 1024,
+      processes: window.rss.processes,
       cores: {
         machine: machineCores,
-        service: window.serviceTicks0 === null || serviceTicks1 === null ? null : (serviceTicks1 - window.serviceTicks0) / CLK_TCK / seconds,
+        service: perProcess.length ? perProcess.reduce((sum, p) => sum + p.cores, 0) : null,
+        serviceProcesses: perProcess.map((p) => p.cores),
         loadGenerator: (loadgen.user + loadgen.system) / 1e6 / seconds + watchedCores,
         postgresBackends: backendCores,
       },
@@ -336,50 +562,82 @@ class Sampler {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Setup through the API
+// Setup through the API: the bench client (64 wallets and a hot one) and the webhook client (64
+// wallets and an order.completed subscription).
 
-async function setUpThroughApi(baseUrl, adminToken) {
-  const issued = await call(baseUrl, 'POST', '/v1/admin/clients', {
-    headers: { authorization: `Bearer ${adminToken}` },
-    body: { name: 'bench' },
-  });
+async function newClient(baseUrl, adminToken, name) {
+  const issued = await call(baseUrl, 'POST', '/v1/admin/clients', { headers: { authorization: `Bearer ${adminToken}` }, body: { name } });
   if (issued.status !== 201 && issued.status !== 200) throw new Error(`creating the client answered ${issued.status}: ${issued.text}`);
   const { id: clientId, api_key: apiKey, api_secret: apiSecret } = issued.json;
-  const auth = { 'x-api-key': apiKey, 'x-api-secret': apiSecret };
+  return { clientId, auth: { 'x-api-key': apiKey, 'x-api-secret': apiSecret } };
+}
 
-  const newFundedWallet = async () => {
-    const wallet = await call(baseUrl, 'POST', '/v1/wallets', { headers: auth, body: { currency: 'USD' }, expect: 201 });
+async function fundedWallets(baseUrl, client, count) {
+  const wallets = [];
+  for (let i = 0; i < count; i++) {
+    const wallet = await call(baseUrl, 'POST', '/v1/wallets', { headers: client.auth, body: { currency: 'USD' }, expect: 201 });
     await call(baseUrl, 'POST', `/v1/wallets/${wallet.json.id}/deposits`, {
-      headers: { ...auth, 'idempotency-key': `bench-fund-${randomUUID()}` },
+      headers: { ...client.auth, 'idempotency-key': `bench-fund-${randomUUID()}` },
       body: { amount: config.funding },
       expect: 201,
     });
-    return wallet.json.id;
-  };
-  const wallets = [];
-  for (let i = 0; i < config.wallets; i++) wallets.push(await newFundedWallet());
-  const hotWallet = await newFundedWallet();
-
-  // The stored key every replay request repeats.
-  const replay = {
-    key: `bench-replay-${randomUUID()}`,
-    body: { wallet_id: wallets[0], ...ORDER },
-  };
-  await call(baseUrl, 'POST', '/v1/orders', { headers: { ...auth, 'idempotency-key': replay.key }, body: replay.body, expect: 201 });
-  return { clientId, auth, wallets, hotWallet, replay };
+    wallets.push(wallet.json.id);
+  }
+  return wallets;
 }
 
+async function setUpThroughApi(baseUrl, adminToken, hook) {
+  const main = await newClient(baseUrl, adminToken, 'bench');
+  main.wallets = await fundedWallets(baseUrl, main, config.wallets);
+  [main.hotWallet] = await fundedWallets(baseUrl, main, 1);
+
+  const webhook = await newClient(baseUrl, adminToken, 'bench-webhook');
+  webhook.wallets = await fundedWallets(baseUrl, webhook, config.wallets);
+  const endpoint = await call(baseUrl, 'POST', '/v1/webhooks', { headers: webhook.auth, body: { url: hook.url, events: ['order.completed'] }, expect: 201 });
+  webhook.endpointId = endpoint.json.id;
+
+  // The stored key every replay request repeats.
+  const replay = { key: `bench-replay-${randomUUID()}`, body: { wallet_id: main.wallets[0], ...ORDER } };
+  await call(baseUrl, 'POST', '/v1/orders', { headers: { ...main.auth, 'idempotency-key': replay.key }, body: replay.body, expect: 201 });
+  return { clientId: main.clientId, auth: main.auth, wallets: main.wallets, hotWallet: main.hotWallet, webhook, replay };
+}
+
+const pick = (wallets) => wallets[Math.floor(Math.random() * wallets.length)];
+
+/** Two different wallets, at random. */
+function pickPair(wallets) {
+  const from = Math.floor(Math.random() * wallets.length);
+  const to = (from + 1 + Math.floor(Math.random() * (wallets.length - 1))) % wallets.length;
+  return [wallets[from], wallets[to]];
+}
+
+/** The first-time money requests, each as { path, body } for a client and its wallets. */
+const REQUESTS = {
+  order: (wallets) => ({ path: '/v1/orders', body: { wallet_id: pick(wallets), ...ORDER } }),
+  transfer: (wallets) => {
+    const [from, to] = pickPair(wallets);
+    return { path: '/v1/transfers', body: { from_wallet_id: from, to_wallet_id: to, amount: TRANSFER_AMOUNT } };
+  },
+  payout: (wallets) => ({ path: '/v1/payouts', body: { wallet_id: pick(wallets), ...PAYOUT } }),
+  deposit: (wallets) => {
+    const wallet = pick(wallets);
+    return { path: `/v1/wallets/${wallet}/deposits`, body: DEPOSIT };
+  },
+};
+
 /**
- * One order and one read, one at a time, before any load: a fresh process loads the product
- * catalogue on its first order through a pool connection of its own (see coldStartCheck).
+ * A few requests of each kind, one at a time and each on a connection of its own (so every worker of a
+ * cluster gets some), before any load: a fresh process loads the product catalogue on its first order.
  */
-async function primeService(baseUrl, setup) {
-  await call(baseUrl, 'POST', '/v1/orders', {
-    headers: { ...setup.auth, 'idempotency-key': randomUUID() },
-    body: { wallet_id: setup.wallets[1], ...ORDER },
-    expect: 201,
-  });
-  await call(baseUrl, 'GET', `/v1/wallets/${setup.wallets[1]}`, { headers: setup.auth, expect: 200 });
+async function primeService(service, setup) {
+  for (let i = 0; i < 2 * service.workers; i++) {
+    for (const [kind, make] of Object.entries(REQUESTS)) {
+      const { path: urlPath, body } = make(setup.wallets);
+      const answer = await freshRequest(service.baseUrl, 'POST', urlPath, { headers: { ...setup.auth, 'idempotency-key': randomUUID() }, body });
+      if (answer.status !== 201) throw new Error(`priming: a ${kind} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+    }
+    await freshRequest(service.baseUrl, 'GET', `/v1/wallets/${setup.wallets[1]}`, { headers: setup.auth });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,7 +645,7 @@ async function primeService(baseUrl, setup) {
 // reads) receives as many concurrent first-time orders as it has connections.
 
 async function coldStartCheck({ setup, databaseUrl, adminToken, credentialsKey, logDir, db }) {
-  const service = await startService({ databaseUrl, adminToken, credentialsKey, label: 'cold-start', logDir });
+  const service = await startService({ databaseUrl, adminToken, credentialsKey, label: 'cold-start', logDir, workers: 1 });
   const result = {};
   try {
     await Promise.all(Array.from({ length: config.poolSize }, () => call(service.baseUrl, 'GET', `/v1/wallets/${setup.wallets[0]}`, { headers: setup.auth })));
@@ -452,21 +710,81 @@ async function captureRequest(tap, send) {
   };
 }
 
-async function captureStatements(tap, baseUrl, setup) {
-  const order = (walletId, key) =>
-    call(baseUrl, 'POST', '/v1/orders', { headers: { ...setup.auth, 'idempotency-key': key }, body: { wallet_id: walletId, ...ORDER } });
-  // Warm the process first (credentials cache, catalogue, prepared statements if any).
-  for (let i = 0; i < 5; i++) await order(setup.wallets[1], randomUUID());
+/** Waits until no webhook delivery is pending (they run on the service's own pool, and would show in a capture). */
+async function drainDeliveries(db, { maxMs }) {
+  const started = performance.now();
+  const pendingAtStart = await pendingDeliveries(db);
+  let pending = pendingAtStart;
+  while (pending > 0 && performance.now() - started < maxMs) {
+    await sleep(250);
+    pending = await pendingDeliveries(db);
+  }
+  return { pendingAtStart, pendingAtEnd: pending, drainMs: performance.now() - started };
+}
+
+async function pendingDeliveries(db) {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhook-delivery' AND state < 'completed' AND start_after < now() + interval '1 day'`);
+  return rows[0].n;
+}
+
+/**
+ * The deliveries still queued after the drain are moved a week ahead (pg-boss's start_after): they stay
+ * in the queue (the bench's database is dropped at the end), but none runs into the next measurement.
+ * Those in flight finish first.
+ */
+async function postponeDeliveries(db) {
+  const { rowCount } = await db.query(
+    `UPDATE pgboss.job SET start_after = now() + interval '7 days' WHERE name = 'webhook-delivery' AND state < 'active' AND start_after < now() + interval '1 day'`,
+  );
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && (await pendingDeliveries(db)) > 0) await sleep(100);
+  return rowCount;
+}
+
+/** The kinds of first-time money request the harness captures and benchmarks, with the table each writes. */
+const KINDS = {
+  order: { label: 'first-time order', table: 'orders', request: REQUESTS.order },
+  'order-webhook': { label: 'first-time order, client with an order.completed webhook', table: 'orders', request: REQUESTS.order, webhookClient: true },
+  transfer: { label: 'first-time transfer', table: 'transfers', request: REQUESTS.transfer },
+  payout: { label: 'first-time payout', table: 'payouts', request: REQUESTS.payout },
+  deposit: { label: 'first-time deposit', table: 'deposits', request: REQUESTS.deposit },
+};
+
+async function captureStatements(tap, baseUrl, setup, db) {
+  const clientOf = (kind) => (KINDS[kind].webhookClient ? setup.webhook : setup);
+  const send = (kind, made, key) =>
+    call(baseUrl, 'POST', made.path, { headers: { ...clientOf(kind).auth, 'idempotency-key': key }, body: made.body });
+  // Warm the process first (credentials cache, catalogue, each route once or more).
+  for (const kind of Object.keys(KINDS)) {
+    for (let i = 0; i < (kind === 'order' ? 5 : 2); i++) await send(kind, KINDS[kind].request(clientOf(kind).wallets), randomUUID());
+  }
   await call(baseUrl, 'GET', `/v1/wallets/${setup.wallets[1]}`, { headers: setup.auth, expect: 200 });
 
-  const orders = [];
-  for (let i = 0; i < 3; i++) {
-    const key = randomUUID();
-    const walletId = setup.wallets[2 + i];
-    const captured = await captureRequest(tap, () => order(walletId, key));
-    if (captured.status !== 201) throw new Error(`the captured order answered ${captured.status}: ${JSON.stringify(captured.responseBody)}`);
-    orders.push({ ...captured, key, walletId, orderId: captured.responseBody.id });
+  const captures = {};
+  // The webhook client's last: each of its orders asks for a delivery, which the worker makes on the
+  // service's pool; the deliveries are drained before every other capture.
+  for (const kind of ['order', 'transfer', 'payout', 'deposit', 'order-webhook']) {
+    captures[kind] = [];
+    for (let i = 0; i < 3; i++) {
+      await drainDeliveries(db, { maxMs: 10_000 });
+      await sleep(kind === 'order-webhook' ? 600 : 0); // a delivery's last statements follow its job's completion
+      const key = randomUUID();
+      const made = KINDS[kind].request(clientOf(kind).wallets);
+      const captured = await captureRequest(tap, () => send(kind, made, key));
+      if (captured.status !== 201) throw new Error(`the captured ${kind} answered ${captured.status}: ${JSON.stringify(captured.responseBody)}`);
+      captures[kind].push({
+        ...captured,
+        kind,
+        key,
+        clientId: clientOf(kind).clientId,
+        walletId: made.body.wallet_id ?? made.body.from_wallet_id ?? made.path.split('/')[3],
+        toWalletId: made.body.to_wallet_id ?? null,
+        id: captured.responseBody.id,
+      });
+    }
   }
+  await drainDeliveries(db, { maxMs: 10_000 });
+  await sleep(600);
   const replayStoredKey = () =>
     call(baseUrl, 'POST', '/v1/orders', { headers: { ...setup.auth, 'idempotency-key': setup.replay.key }, body: setup.replay.body });
   // The first replay reads the record; later ones may be answered from the replay cache.
@@ -474,62 +792,80 @@ async function captureStatements(tap, baseUrl, setup) {
   const replayAgain = await captureRequest(tap, replayStoredKey);
   const walletRead = await captureRequest(tap, () => call(baseUrl, 'GET', `/v1/wallets/${setup.wallets[0]}`, { headers: setup.auth }));
   const health = await captureRequest(tap, () => call(baseUrl, 'GET', '/health'));
-  return { orders, replay, replayAgain, walletRead, health };
+  return { captures, replay, replayAgain, walletRead, health };
 }
 
 // ---------------------------------------------------------------------------------------------
-// pgbench scripts, written from the captured order
+// pgbench scripts, written from the captured calls
 
 const PGBENCH_WALLET_PREFIX = '00000000-0000-7000-8000-';
-const WALLET_EXPR = `('${PGBENCH_WALLET_PREFIX}' || lpad(:w::text, 12, '0'))::uuid`;
+const walletExpr = (variable) => `('${PGBENCH_WALLET_PREFIX}' || lpad(:${variable}::text, 12, '0'))::uuid`;
 // Time-ordered like the service's UUIDv7 ids; now() is the transaction's start, so every
 // statement of one transaction computes the same id.
-const ORDER_ID_EXPR = `(lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || substr(md5(:k::text), 13))::uuid`;
+const ID_EXPR = `(lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || substr(md5(:k::text), 13))::uuid`;
 
 /**
- * PERFORMANCE.md's 7-statement limit, kept as a file (order-reference.pgbench): written from the
- * statement-by-statement service, so that it stays the same limit whatever shape the service takes.
+ * PERFORMANCE.md's 7-statement order on the service's own schema, kept as a file (order-reference.pgbench):
+ * written from the statement-by-statement service, so that it stays the same whatever shape the service
+ * takes. A secondary comparison: the limit that decides is limit.sh's, on its stand-in schema.
  */
 function referenceScript() {
   const text = fs.readFileSync(path.join(BENCH_DIR, 'order-reference.pgbench'), 'utf8');
-  const sql = text.split('\n').filter((line) => !line.startsWith('--') && !line.startsWith('\\')).join('\n');
-  const statements = sql.split(/;\s*\n/).map((statement) => statement.trim()).filter(Boolean).map((statement) => ({ text: statement }));
-  return { text, statements };
+  return { text, statements: statementsOfScript(text) };
+}
+
+/** The SQL commands of a pgbench script: each ends with ';' or with a \\gset at the end of a line. */
+function statementsOfScript(text) {
+  const sql = text.split('\n').filter((line) => !line.trim().startsWith('--') && !line.startsWith('\\')).join('\n');
+  return `${sql}\n`.split(/(?:;|\\gset)[ \t]*\n/).map((statement) => statement.trim()).filter(Boolean).map((statement) => ({ text: statement }));
 }
 
 /**
- * Turns captured statements into a pgbench script. Parameters that identify this one order become
- * per-transaction values (a fresh key and order id, a random wallet of the pgbench client); every
- * other parameter is bound as captured, through -D variables, so the server sees the same
- * statements with the same kinds of values.
+ * Turns a captured request's statements into a pgbench script. The values that name this one request
+ * become per-transaction values: the key (a random 63-bit number), the new resource's id (time-ordered,
+ * from now() and the key), the wallet(s) (a random one of the pgbench client's 64, and for a transfer a
+ * different second one), the client (pgbench's own). They are found by parameter name in the call
+ * (`p_key => $3`), or else by value. Every other parameter is bound as captured, through -D variables, so
+ * the server sees the same statement with the same kinds of values; timestamps stay as captured.
  */
-function pgbenchScript(statements, captured, { pgbenchClientId }) {
+function pgbenchScript(captured, { pgbenchClientId }) {
   const defines = [['cid', pgbenchClientId]];
   const lines = [
-    '-- Generated by bench/run.mjs from the statements the service sent for one first-time order.',
+    `-- Generated by bench/run.mjs from the statements the service sent for one ${KINDS[captured.kind].label}.`,
     `\\set k random(1, 9000000000000000000)`,
     `\\set w random(1, ${config.wallets})`,
   ];
-  statements.forEach((statement, index) => {
+  if (captured.toWalletId) lines.push(`\\set w2 1 + (:w + random(0, ${config.wallets - 2})) % ${config.wallets}`);
+  const replaced = [];
+  captured.statements.forEach((statement, index) => {
+    const names = new Map();
+    for (const match of statement.text.matchAll(/\bp_(\w+)\s*=>\s*\$(\d+)/g)) names.set(Number(match[2]) - 1, match[1]);
     const replacements = statement.values.map((value, position) => {
-      if (value === null) return 'NULL';
-      if (value === captured.clientId) return ':cid';
-      if (value === captured.walletId) return WALLET_EXPR;
-      if (value === captured.key) return ':k';
-      if (value === captured.orderId) return ORDER_ID_EXPR;
-      const name = `s${index + 1}p${position + 1}`;
-      defines.push([name, value]);
-      return `:${name}`;
+      const name = names.get(position);
+      let expression;
+      if (value === null) expression = 'NULL';
+      else if (name === 'client_id' || value === captured.clientId) expression = ':cid';
+      else if (name === 'key' || value === captured.key) expression = ':k';
+      else if (value === captured.id) expression = ID_EXPR;
+      else if (captured.toWalletId && (name === 'to_wallet_id' || value === captured.toWalletId)) expression = walletExpr('w2');
+      else if (value === captured.walletId) expression = walletExpr('w');
+      if (expression !== undefined) {
+        if (expression !== 'NULL') replaced.push(name ?? `$${position + 1}`);
+        return expression;
+      }
+      const variable = name ? `v_${name}` : `s${index + 1}p${position + 1}`;
+      defines.push([variable, value]);
+      return `:${variable}`;
     });
     const text = statement.text.replace(/\$(\d+)/g, (match, n) => replacements[Number(n) - 1] ?? match).trim();
     lines.push(`${text.replace(/;\s*$/, '')};`);
   });
-  return { text: `${lines.join('\n')}\n`, defines };
+  return { text: `${lines.join('\n')}\n`, defines, replaced: [...new Set(replaced)] };
 }
 
 /**
  * pgbench's own client and wallets, funded the way a deposit funds them (a wallet leg and a FUNDING
- * leg), so the ledger check still holds over the whole database after pgbench's orders.
+ * leg), so the ledger check still holds over the whole database after pgbench's writes.
  */
 async function setUpPgbenchData(db, pgbenchClientId) {
   await db.query('BEGIN');
@@ -551,6 +887,16 @@ async function setUpPgbenchData(db, pgbenchClientId) {
     [pgbenchClientId, PGBENCH_WALLET_PREFIX, config.funding, config.wallets],
   );
   await db.query('COMMIT');
+}
+
+/** The seed limit.sh inserts after the schema: 100 stored replays. */
+const LIMIT_SEED = `insert into idem (client_id,endpoint,key,request_hash,status,response_status,response_body,expires_at) select c,'POST /v1/orders','k'||c,sha256('x'::bytea),'completed',201,'{"id":"x"}'::jsonb, now()+interval '1 day' from generate_series(0,99) c`;
+
+/** limit.sh's database, fresh: its stand-in schema (which drops the tables first) and its seed. */
+async function resetLimitSchema(limitDb) {
+  await limitDb.query(fs.readFileSync(path.join(LIMIT_DIR, 'limit_schema.sql'), 'utf8'));
+  await limitDb.query(LIMIT_SEED);
+  await limitDb.query('VACUUM ANALYZE');
 }
 
 function parsePgbench(output) {
@@ -580,17 +926,20 @@ async function settledCount(db, table, clientId) {
   return last;
 }
 
+/** `clientId` null: the whole table (limit.sh's stand-in schema). */
 async function countRows(db, table, clientId) {
-  const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE client_id = $1`, [clientId]);
+  const { rows } = clientId === null
+    ? await db.query(`SELECT count(*)::int AS n FROM ${table}`)
+    : await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE client_id = $1`, [clientId]);
   return rows[0].n;
 }
 
-async function runPgbench({ scriptFile, defines, dbUrl, seconds, sampler, db, pgbenchClientId, transactions }) {
-  const args = ['-n', '-M', 'prepared', '-c', String(config.connections), '-j', String(config.pgbenchThreads), '-f', scriptFile];
+async function runPgbench(script, { seconds, sampler, transactions }) {
+  const args = ['-n', '-M', 'prepared', '-c', String(config.connections), '-j', String(config.pgbenchThreads), '-f', script.file];
   args.push(...(transactions ? ['-t', String(transactions)] : ['-T', String(seconds)]));
-  for (const [name, value] of defines) args.push('-D', `${name}=${value}`);
-  args.push(dbUrl);
-  const ordersBefore = await countRows(db, 'orders', pgbenchClientId);
+  for (const [name, value] of script.defines) args.push('-D', `${name}=${value}`);
+  args.push(script.dbUrl);
+  const rowsBefore = await countRows(script.db, script.table, script.clientId);
   // The server is shared (max_connections): when other work holds too many connections for pgbench's
   // clients, wait and try again rather than report a figure for fewer clients.
   let result;
@@ -608,7 +957,7 @@ async function runPgbench({ scriptFile, defines, dbUrl, seconds, sampler, db, pg
     log(`  pgbench could not open its ${config.connections} connections (server full); retry ${connectionRetries} in 3 s`);
     await sleep(3000);
   }
-  const ordersAfter = await countRows(db, 'orders', pgbenchClientId);
+  const rowsAfter = await countRows(script.db, script.table, script.clientId);
   const parsed = parsePgbench(result.stdout);
   const abortedClients = (result.stderr.match(/aborted/g) ?? []).length;
   return {
@@ -616,7 +965,7 @@ async function runPgbench({ scriptFile, defines, dbUrl, seconds, sampler, db, pg
     exitCode: result.code,
     connectionRetries,
     abortedClients,
-    ordersWritten: ordersAfter - ordersBefore,
+    rowsWritten: rowsAfter - rowsBefore,
     stderr: result.stderr.split('\n').filter(Boolean).slice(0, 10).join('\n'),
     ...(sample ? { sample } : {}),
   };
@@ -632,41 +981,94 @@ function cannon(options) {
 }
 
 function scenarioDefinitions(setup) {
-  const json = { ...setup.auth, 'content-type': 'application/json' };
-  const freshOrder = (pickWallet) => ({
+  const json = (client) => ({ ...client.auth, 'content-type': 'application/json' });
+  /** A fresh key per request, and a fresh request from `make`. */
+  const fresh = (client, make) => ({
     method: 'POST',
-    path: '/v1/orders',
-    setupRequest: (request) => ({
-      ...request,
-      headers: { ...json, 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ wallet_id: pickWallet(), ...ORDER }),
-    }),
+    path: '/',
+    setupRequest: (request) => {
+      const { path: urlPath, body } = make();
+      return { ...request, method: 'POST', path: urlPath, headers: { ...json(client), 'idempotency-key': randomUUID() }, body: JSON.stringify(body) };
+    },
   });
-  // The order they run in: every pair whose ratio is a target runs back to back (replays beside
-  // /health and beside the wallet read, hot beside spread, spread beside pgbench), and even rounds
-  // run the whole sequence backwards.
-  return [
-    { name: 'health', label: 'GET /health', options: { method: 'GET', path: '/health' } },
-    {
+  const writes = (client, table) => ({ table, clientId: client.clientId });
+  return {
+    health: { name: 'health', label: 'GET /health', options: { method: 'GET', path: '/health' } },
+    replays: {
       name: 'replays',
       label: 'replays of one stored key',
       checksReplay: true,
-      options: { method: 'POST', path: '/v1/orders', headers: { ...json, 'idempotency-key': setup.replay.key }, body: JSON.stringify(setup.replay.body) },
+      writes: writes(setup, 'orders'),
+      options: { method: 'POST', path: '/v1/orders', headers: { ...json(setup), 'idempotency-key': setup.replay.key }, body: JSON.stringify(setup.replay.body) },
     },
-    { name: 'wallet-read', label: 'GET /v1/wallets/:id', options: { method: 'GET', path: `/v1/wallets/${setup.wallets[0]}`, headers: setup.auth } },
-    { name: 'orders-hot', label: 'first-time orders, 1 hot wallet', writesOrders: true, options: { requests: [freshOrder(() => setup.hotWallet)] } },
-    {
+    'wallet-read': { name: 'wallet-read', label: 'GET /v1/wallets/:id', options: { method: 'GET', path: `/v1/wallets/${setup.wallets[0]}`, headers: setup.auth } },
+    'orders-spread': {
       name: 'orders-spread',
       label: `first-time orders, ${config.wallets} wallets`,
-      writesOrders: true,
-      options: { requests: [freshOrder(() => setup.wallets[Math.floor(Math.random() * setup.wallets.length)])] },
+      writes: writes(setup, 'orders'),
+      options: { requests: [fresh(setup, () => REQUESTS.order(setup.wallets))] },
     },
-  ];
+    'orders-webhook': {
+      name: 'orders-webhook',
+      label: `first-time orders, ${config.wallets} wallets, client with an order.completed webhook`,
+      writes: writes(setup.webhook, 'orders'),
+      webhook: true,
+      options: { requests: [fresh(setup.webhook, () => REQUESTS.order(setup.webhook.wallets))] },
+    },
+    'orders-hot': {
+      name: 'orders-hot',
+      label: 'first-time orders, 1 hot wallet',
+      writes: writes(setup, 'orders'),
+      options: { requests: [fresh(setup, () => REQUESTS.order([setup.hotWallet]))] },
+    },
+    transfers: {
+      name: 'transfers',
+      label: `first-time transfers between ${config.wallets} wallets`,
+      writes: writes(setup, 'transfers'),
+      options: { requests: [fresh(setup, () => REQUESTS.transfer(setup.wallets))] },
+    },
+    payouts: {
+      name: 'payouts',
+      label: `first-time payouts, ${config.wallets} wallets`,
+      writes: writes(setup, 'payouts'),
+      options: { requests: [fresh(setup, () => REQUESTS.payout(setup.wallets))] },
+    },
+    deposits: {
+      name: 'deposits',
+      label: `first-time deposits, ${config.wallets} wallets`,
+      writes: writes(setup, 'deposits'),
+      options: { requests: [fresh(setup, () => REQUESTS.deposit(setup.wallets))] },
+    },
+  };
 }
+
+/**
+ * The order a round runs in: every pair whose ratio is a target runs back to back (replays beside
+ * /health and the wallet read, the wallet read and the limit beside first-time orders, orders with a
+ * webhook beside those without, each operation beside pgbench running its own call); even rounds run
+ * the whole sequence backwards, so that drift on a shared machine does not favour one side.
+ */
+const SEQUENCE = [
+  ['service', 'health'],
+  ['service', 'replays'],
+  ['service', 'wallet-read'],
+  ['pgbench', 'limit'],
+  ['service', 'orders-spread'],
+  ['service', 'orders-webhook'],
+  ['service', 'orders-hot'],
+  ['pgbench', 'reference'],
+  ['pgbench', 'order-call'],
+  ['service', 'transfers'],
+  ['pgbench', 'transfer-call'],
+  ['service', 'payouts'],
+  ['pgbench', 'payout-call'],
+  ['service', 'deposits'],
+  ['pgbench', 'deposit-call'],
+];
 
 async function checkReplaySample(baseUrl, setup, count = 20) {
   let replayed = 0;
-  let statuses = new Set();
+  const statuses = new Set();
   for (let i = 0; i < count; i++) {
     const response = await call(baseUrl, 'POST', '/v1/orders', {
       headers: { ...setup.auth, 'idempotency-key': setup.replay.key },
@@ -678,22 +1080,24 @@ async function checkReplaySample(baseUrl, setup, count = 20) {
   return { sampled: count, replayed, statuses: [...statuses] };
 }
 
-async function runScenario(scenario, { service, sampler, db, setup }) {
+async function runScenario(scenario, { service, sampler, db, setup, hook }) {
   // A fixed request goes in the url itself; autocannon reads `path` only inside `requests`.
   const { path: fixedPath = '', ...rest } = scenario.options;
   const options = { url: `${service.baseUrl}${fixedPath}`, connections: config.connections, ...rest };
   const replayCheckBefore = scenario.checksReplay ? await checkReplaySample(service.baseUrl, setup) : null;
 
   if (config.warmupSeconds > 0) await cannon({ ...options, duration: config.warmupSeconds });
-  const counted = scenario.writesOrders || scenario.checksReplay;
-  const ordersBefore = counted ? await settledCount(db, 'orders', setup.clientId) : null;
-  const keysBefore = counted ? await countRows(db, 'idempotency_keys', setup.clientId) : null;
+  const counted = Boolean(scenario.writes);
+  const rowsBefore = counted ? await settledCount(db, scenario.writes.table, scenario.writes.clientId) : null;
+  const keysBefore = counted ? await countRows(db, 'idempotency_keys', scenario.writes.clientId) : null;
+  const hookBefore = hook.received;
 
   sampler.begin();
   const result = await cannon({ ...options, duration: config.seconds });
   const sample = sampler.end();
-  const ordersAfter = counted ? await settledCount(db, 'orders', setup.clientId) : null;
-  const keysAfter = counted ? await countRows(db, 'idempotency_keys', setup.clientId) : null;
+  const hookDuring = hook.received - hookBefore;
+  const rowsAfter = counted ? await settledCount(db, scenario.writes.table, scenario.writes.clientId) : null;
+  const keysAfter = counted ? await countRows(db, 'idempotency_keys', scenario.writes.clientId) : null;
   if (!counted) await sleep(300);
 
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count]));
@@ -711,27 +1115,42 @@ async function runScenario(scenario, { service, sampler, db, setup }) {
     durationSeconds: result.duration,
     sample,
   };
-  if (scenario.writesOrders) {
-    // Orders committed minus 2xx answered: the requests cut off in flight when the run ended
+  if (counted && !scenario.checksReplay) {
+    // Rows committed minus 2xx answered: the requests cut off in flight when the run ended
     // (they still commit, their answers are never read), at most one per connection.
-    outcome.ordersWrittenMinusAnswered = ordersAfter - ordersBefore - result['2xx'];
+    outcome.rowsWritten = rowsAfter - rowsBefore;
+    outcome.rowsWrittenMinusAnswered = rowsAfter - rowsBefore - result['2xx'];
     outcome.keysWritten = keysAfter - keysBefore;
-    outcome.ordersWritten = ordersAfter - ordersBefore;
   }
   if (scenario.checksReplay) {
     outcome.replayCheck = {
       before: replayCheckBefore,
       after: await checkReplaySample(service.baseUrl, setup),
-      ordersWritten: ordersAfter - ordersBefore,
+      ordersWritten: rowsAfter - rowsBefore,
       keysWritten: keysAfter - keysBefore,
+    };
+  }
+  if (scenario.webhook) {
+    // Deliveries run in the service's job worker meanwhile; what is left is waited for, so that it does not
+    // fall into the next run.
+    const receivedBefore = hook.received;
+    const drain = await drainDeliveries(db, { maxMs: config.webhookDrainSeconds * 1000 });
+    const drained = hook.received - receivedBefore;
+    const postponed = drain.pendingAtEnd > 0 ? await postponeDeliveries(db) : 0;
+    outcome.webhook = {
+      deliveredDuringRun: hookDuring,
+      deliveredPerSecond: hookDuring / result.duration,
+      ...drain,
+      drainedPerSecond: drained / (drain.drainMs / 1000),
+      postponed,
     };
   }
   return outcome;
 }
 
 // ---------------------------------------------------------------------------------------------
-// CPU profile of the service under load: a separate instance, so the reported figures carry no
-// profiler overhead.
+// CPU profile of the service under load: a separate one-process instance, so the reported figures
+// carry no profiler overhead.
 
 async function profileService({ scenarios, setup, databaseUrl, adminToken, credentialsKey, logDir }) {
   const service = await startService({
@@ -743,8 +1162,9 @@ async function profileService({ scenarios, setup, databaseUrl, adminToken, crede
     nodeArgs: ['--require', path.join(BENCH_DIR, 'profile-hook.cjs')],
     extraEnv: { BENCH_PROFILE_FILE: path.join(logDir, 'profile') },
     ipc: true,
+    workers: 1,
   });
-  await primeService(service.baseUrl, setup);
+  await primeService(service, setup);
   const ask = (message, answerKey) =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -795,14 +1215,15 @@ function ratio(a, b) {
   return typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null;
 }
 
-/** The order scenarios are reported in. */
-const REPORT_ORDER = ['health', 'wallet-read', 'replays', 'orders-spread', 'orders-hot'];
+/** The order scenarios and pgbench runs are reported in. */
+const REPORT_ORDER = ['orders-spread', 'orders-webhook', 'orders-hot', 'transfers', 'payouts', 'deposits', 'wallet-read', 'replays', 'health'];
+const PGBENCH_ORDER = ['limit', 'order-call', 'reference', 'transfer-call', 'payout-call', 'deposit-call'];
 
 function summarise(rounds) {
-  const names = Object.keys(rounds[0].service).sort((a, b) => REPORT_ORDER.indexOf(a) - REPORT_ORDER.indexOf(b));
+  const names = REPORT_ORDER.filter((name) => rounds[0].service[name]);
   const service = {};
   for (const name of names) {
-    const runs = rounds.map((round) => round.service[name]);
+    const runs = rounds.map((round) => round.service[name]).filter(Boolean);
     const statusCodes = {};
     for (const runResult of runs) for (const [code, count] of Object.entries(runResult.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
     service[name] = {
@@ -815,17 +1236,34 @@ function summarise(rounds) {
       timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
       statusCodes,
       peakRssMb: Math.max(...runs.map((r) => r.sample.peakRssMb)),
+      peakRssTotalMb: Math.max(...runs.map((r) => r.sample.peakRssTotalMb)),
+      processes: Math.max(...runs.map((r) => r.sample.processes)),
+      nodeMicrosPerRequest: median(runs.map((r) => (r.requestsPerSecond > 0 && typeof r.sample.cores.service === 'number' ? (r.sample.cores.service * 1e6) / r.requestsPerSecond : null))),
       cores: {
         machine: median(runs.map((r) => r.sample.cores.machine)),
         service: median(runs.map((r) => r.sample.cores.service)),
         loadGenerator: median(runs.map((r) => r.sample.cores.loadGenerator)),
         postgres: median(runs.map((r) => r.sample.cores.postgresBackends[SERVICE_APP] ?? 0)),
+        jobs: median(runs.map((r) => r.sample.cores.postgresBackends['ledgerline-jobs'] ?? 0)),
+        housekeeping: median(runs.map((r) => r.sample.cores.postgresBackends['(housekeeping)'] ?? 0)),
+        otherDatabases: median(runs.map((r) => r.sample.cores.postgresBackends['(other databases)'] ?? 0)),
       },
+      ...(runs[0].webhook
+        ? {
+            webhook: {
+              deliveredPerSecond: median(runs.map((r) => r.webhook.deliveredPerSecond)),
+              pendingAtEnd: Math.max(...runs.map((r) => r.webhook.pendingAtStart)),
+              drainSeconds: Math.max(...runs.map((r) => r.webhook.drainMs / 1000)),
+              drainedPerSecond: median(runs.map((r) => r.webhook.drainedPerSecond)),
+              postponed: runs.reduce((sum, r) => sum + r.webhook.postponed, 0),
+            },
+          }
+        : {}),
     };
   }
   const pgbench = {};
-  for (const name of Object.keys(rounds[0].pgbench)) {
-    const runs = rounds.map((round) => round.pgbench[name]);
+  for (const name of PGBENCH_ORDER.filter((n) => rounds[0].pgbench[n])) {
+    const runs = rounds.map((round) => round.pgbench[name]).filter(Boolean);
     pgbench[name] = {
       tps: median(runs.map((r) => r.tps)),
       latencyAvgMs: median(runs.map((r) => r.latencyAvgMs)),
@@ -837,16 +1275,32 @@ function summarise(rounds) {
         machine: median(runs.map((r) => r.sample?.cores.machine)),
         loadGenerator: median(runs.map((r) => r.sample?.cores.loadGenerator)),
         postgres: median(runs.map((r) => r.sample?.cores.postgresBackends.pgbench ?? 0)),
+        housekeeping: median(runs.map((r) => r.sample?.cores.postgresBackends['(housekeeping)'] ?? 0)),
+        otherDatabases: median(runs.map((r) => r.sample?.cores.postgresBackends['(other databases)'] ?? 0)),
+        // Service processes idle meanwhile (pg-boss polling, timers): what they take from pgbench.
+        service: median(runs.map((r) => r.sample?.cores.service)),
       },
     };
   }
-  const perRound = rounds.map((round) => ({
-    ordersVsPgbench: ratio(round.service['orders-spread']?.requestsPerSecond, round.pgbench.exact?.tps),
-    ordersVsReference: ratio(round.service['orders-spread']?.requestsPerSecond, round.pgbench.reference?.tps),
-    replaysVsHealth: ratio(round.service.replays?.requestsPerSecond, round.service.health?.requestsPerSecond),
-    replaysVsWalletRead: ratio(round.service.replays?.requestsPerSecond, round.service['wallet-read']?.requestsPerSecond),
-    hotVsSpread: ratio(round.service['orders-hot']?.requestsPerSecond, round.service['orders-spread']?.requestsPerSecond),
-  }));
+  const perRound = rounds.map((round) => {
+    const rps = (name) => round.service[name]?.requestsPerSecond;
+    const tps = (name) => round.pgbench[name]?.tps;
+    const spread = round.service['orders-spread'];
+    return {
+      ordersVsLimit: ratio(rps('orders-spread'), tps('limit')),
+      transfersVsOwnCall: ratio(rps('transfers'), tps('transfer-call')),
+      payoutsVsOwnCall: ratio(rps('payouts'), tps('payout-call')),
+      depositsVsOwnCall: ratio(rps('deposits'), tps('deposit-call')),
+      webhookVsPlain: ratio(rps('orders-webhook'), rps('orders-spread')),
+      readsVsOrders: ratio(rps('wallet-read'), rps('orders-spread')),
+      replaysVsHealth: ratio(rps('replays'), rps('health')),
+      replaysVsWalletRead: ratio(rps('replays'), rps('wallet-read')),
+      hotVsSpread: ratio(rps('orders-hot'), rps('orders-spread')),
+      ordersVsOwnCall: ratio(rps('orders-spread'), tps('order-call')),
+      ordersVsReference: ratio(rps('orders-spread'), tps('reference')),
+      nodeMicrosPerOrder: spread && spread.requestsPerSecond > 0 && typeof spread.sample.cores.service === 'number' ? (spread.sample.cores.service * 1e6) / spread.requestsPerSecond : null,
+    };
+  });
   const ratios = Object.fromEntries(Object.keys(perRound[0]).map((key) => [key, median(perRound.map((r) => r[key]))]));
   return { service, pgbench, ratios, perRound };
 }
@@ -884,14 +1338,19 @@ function machineLoad() {
     .filter((line) => line && !line.includes('ps -eo'))
     .slice(0, 6)
     .map((line) => line.slice(0, 140));
-  const otherTestRunners = (safeExec('ps', ['-eo', 'args=']) ?? '').split('\n').filter((line) => /jest|ts-jest|nest build|tsc /.test(line)).length;
+  // Test runners, builds, and load of other kinds (pgbench, services started from dist/) that are not this run's.
+  const otherTestRunners = (safeExec('ps', ['-eo', 'pid=,args=']) ?? '')
+    .split('\n')
+    .filter((line) => /jest|ts-jest|nest build|tsc |pgbench|dist\/src\/main\.js|autocannon/.test(line) && Number(line.trim().split(/\s+/)[0]) !== process.pid).length;
   return { loadAverage: [one, five, fifteen], busiest, otherTestRunners };
 }
 
 /** Which code was measured: dist/ is built from the working tree, which may hold uncommitted work. */
 function sourceRevision() {
   const head = safeExec('git', ['-C', ROOT, 'log', '-1', '--format=%h %s']);
-  return head ? `${head} (HEAD of the working tree dist/ was built from)` : 'unknown';
+  const dirty = (safeExec('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'migrations']) ?? '').split('\n').filter(Boolean).length;
+  if (!head) return 'unknown';
+  return `${head} (HEAD of the working tree dist/ was built from${dirty ? `; ${dirty} uncommitted change(s) under src/ and migrations/` : ''})`;
 }
 
 function commandLine() {
@@ -916,9 +1375,9 @@ async function main() {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-bench-'));
   cleanup.logDir = logDir;
   const loadBefore = machineLoad();
-  log(`load average before: ${loadBefore.loadAverage.join(' ')}; ${config.rounds} rounds of ${config.seconds} s at ${config.connections} connections`);
+  log(`load average before: ${loadBefore.loadAverage.join(' ')}; ${config.rounds} rounds of ${config.seconds} s at ${config.connections} connections, ${config.workers} service worker(s)`);
 
-  // The database: created here, dropped in cleanup.
+  // The databases: created here, dropped in cleanup.
   const server = new URL(config.serverUrl);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(server.hostname)) throw new Error(`BENCH_DATABASE_URL must point at this machine, got ${server.hostname}`);
   const adminDb = new pg.Client({ connectionString: config.serverUrl, application_name: 'ledgerline-bench' });
@@ -926,116 +1385,166 @@ async function main() {
   await adminDb.connect();
   cleanup.adminDb = adminDb;
   const dbName = `ledgerline_bench_${startedAt.toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
-  await adminDb.query(`CREATE DATABASE ${dbName}`);
-  cleanup.dbName = dbName;
-  const dbUrl = new URL(config.serverUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const limitDbName = `${dbName}_limit`;
+  for (const name of [dbName, limitDbName]) {
+    await adminDb.query(`CREATE DATABASE ${name}`);
+    cleanup.dbNames.push(name);
+  }
+  const urlOf = (name) => {
+    const url = new URL(config.serverUrl);
+    url.pathname = `/${name}`;
+    return url;
+  };
+  const dbUrl = urlOf(dbName);
+  const limitUrl = urlOf(limitDbName);
   const { rows: [{ version: postgresVersion }] } = await adminDb.query('SELECT version()');
   const { rows: [connectionsAtStart] } = await adminDb.query(
     `SELECT current_setting('max_connections')::int AS max, count(*)::int AS in_use,
             count(DISTINCT datname)::int AS databases
      FROM pg_stat_activity WHERE backend_type = 'client backend'`,
   );
-  log(`database ${dbName} created`);
+  log(`databases ${dbName} and ${limitDbName} created`);
 
   const adminToken = randomBytes(24).toString('hex');
   const credentialsKey = randomBytes(32).toString('base64');
+  const hook = await startHookServer();
 
-  // 1. Capture instance: the service behind the wire tap.
+  // 1. Capture instance: the service behind the wire tap, one process (the statements of a request do not
+  //    depend on how many processes serve them), its sweeper out of the way of the capture windows.
   const tap = await startPgTap({ host: server.hostname === 'localhost' ? '127.0.0.1' : server.hostname.replace(/^\[|\]$/g, ''), port: Number(server.port || 5432) });
   cleanup.tap = tap;
   const tappedUrl = new URL(dbUrl);
   tappedUrl.hostname = '127.0.0.1';
   tappedUrl.port = String(tap.port);
-  let service = await startService({ databaseUrl: tappedUrl.toString(), adminToken, credentialsKey, label: 'capture', logDir });
-  log('service (capture instance) ready; setting up a client and wallets through the API');
-  const setup = await setUpThroughApi(service.baseUrl, adminToken);
-  const capture = await captureStatements(tap, service.baseUrl, setup);
+  let service = await startService({
+    databaseUrl: tappedUrl.toString(),
+    adminToken,
+    credentialsKey,
+    label: 'capture',
+    logDir,
+    workers: 1,
+    extraEnv: { IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: '86400' },
+  });
+  log('service (capture instance) ready; setting up two clients and their wallets through the API');
+  const setup = await setUpThroughApi(service.baseUrl, adminToken, hook);
+  const db = new pg.Client({ connectionString: dbUrl.toString(), application_name: 'ledgerline-bench' });
+  db.on('error', (error) => log(`bench database connection: ${error.message}`));
+  await db.connect();
+  const capture = await captureStatements(tap, service.baseUrl, setup, db);
   await service.stop();
   cleanup.services.delete(service);
   await tap.close();
   cleanup.tap = null;
-  const captured = capture.orders.at(-1);
-  log(`captured: ${captured.roundTrips} round trips per first-time order (${capture.orders.map((o) => o.roundTrips).join(', ')}), ${capture.replay.roundTrips} per first replay, ${capture.replayAgain.roundTrips} per later replay, ${capture.walletRead.roundTrips} per wallet read`);
+  const trips = (list) => list.map((c) => c.roundTrips).join(', ');
+  log(
+    `captured round trips: ${Object.entries(capture.captures).map(([kind, list]) => `${kind} ${trips(list)}`).join('; ')}; ` +
+      `first replay ${capture.replay.roundTrips}, later replay ${capture.replayAgain.roundTrips}, wallet read ${capture.walletRead.roundTrips}`,
+  );
 
   // 2. pgbench scripts and data.
-  const db = new pg.Client({ connectionString: dbUrl.toString(), application_name: 'ledgerline-bench' });
-  db.on('error', (error) => log(`bench database connection: ${error.message}`));
-  await db.connect();
+  const limitDb = new pg.Client({ connectionString: limitUrl.toString(), application_name: 'ledgerline-bench' });
+  limitDb.on('error', (error) => log(`limit database connection: ${error.message}`));
+  await limitDb.connect();
+  await resetLimitSchema(limitDb);
   const pgbenchClientId = randomUUID();
   await setUpPgbenchData(db, pgbenchClientId);
-  const capturedIds = { clientId: setup.clientId, walletId: captured.walletId, key: captured.key, orderId: captured.orderId };
-  const exactStatements = captured.statements;
+  const onServiceDb = { dbUrl: dbUrl.toString(), db, clientId: pgbenchClientId };
   const reference = referenceScript();
+  const orderCapture = capture.captures.order.at(-1);
+  const limitFile = path.join(LIMIT_DIR, 'limit_order.sql');
+  const limitStatements = statementsOfScript(fs.readFileSync(limitFile, 'utf8'));
   const scripts = {
-    exact: { label: "pgbench, the service's statements", statements: exactStatements, ...pgbenchScript(exactStatements, capturedIds, { pgbenchClientId }) },
+    limit: {
+      label: `pgbench, the machine's limit (limit.sh: ${limitStatements.length}-statement order, stand-in schema)`,
+      file: limitFile,
+      text: fs.readFileSync(limitFile, 'utf8'),
+      statements: limitStatements,
+      defines: [],
+      dbUrl: limitUrl.toString(),
+      db: limitDb,
+      table: 'orders',
+      clientId: null,
+      fresh: () => resetLimitSchema(limitDb),
+    },
     reference: {
-      label: `pgbench, ${reference.statements.length}-statement reference shape`,
-      statements: reference.statements,
+      label: `pgbench, ${reference.statements.length}-statement order on the service's schema (order-reference.pgbench)`,
+      file: path.join(RESULTS_DIR, 'order-reference.pgbench'),
       text: reference.text,
+      statements: reference.statements,
       defines: [
         ['cid', pgbenchClientId],
-        ['headers', JSON.stringify({ 'content-type': 'application/json; charset=utf-8' })],
-        ['body', JSON.stringify(captured.responseBody)],
+        ['body', JSON.stringify(orderCapture.responseBody)],
       ],
+      table: 'orders',
+      ...onServiceDb,
     },
   };
+  for (const [kind, name] of [['order', 'order-call'], ['transfer', 'transfer-call'], ['payout', 'payout-call'], ['deposit', 'deposit-call']]) {
+    const captured = capture.captures[kind].at(-1);
+    const generated = pgbenchScript(captured, { pgbenchClientId });
+    scripts[name] = {
+      label: `pgbench, the ${kind}'s own call (${captured.statements.map((s) => functionOf(s.text) ?? 'statement').join(', ')})`,
+      file: path.join(RESULTS_DIR, `${kind}-call.pgbench`),
+      statements: captured.statements,
+      table: KINDS[kind].table,
+      ...generated,
+      ...onServiceDb,
+    };
+  }
   for (const [name, script] of Object.entries(scripts)) {
-    script.file = path.join(RESULTS_DIR, `order-${name}.pgbench`);
-    fs.writeFileSync(script.file, script.text);
-    // Both scripts must run clean before they count: a few transactions, then the rows they wrote.
-    const check = await runPgbench({ scriptFile: script.file, defines: script.defines, dbUrl: dbUrl.toString(), db, pgbenchClientId, transactions: 3 });
+    if (script.file.startsWith(RESULTS_DIR)) fs.writeFileSync(script.file, script.text);
+    // Every script must run clean before it counts: a few transactions, then the rows they wrote.
+    const check = await runPgbench(script, { transactions: 3 });
     script.check = check;
-    if (check.exitCode !== 0 || check.failed || check.ordersWritten !== 3 * config.connections) {
-      throw new Error(`the ${name} pgbench script does not run clean (exit ${check.exitCode}, wrote ${check.ordersWritten} orders):\n${check.stderr}`);
+    if (check.exitCode !== 0 || check.failed || check.rowsWritten !== 3 * config.connections) {
+      throw new Error(`the ${name} pgbench script does not run clean (exit ${check.exitCode}, wrote ${check.rowsWritten} rows to ${script.table}):\n${check.stderr}`);
     }
   }
   log('pgbench scripts checked');
 
-  // 3. Measurement instance: the service straight on PostgreSQL.
+  // 3. Measurement instance: the service straight on PostgreSQL, WEB_CONCURRENCY=BENCH_WORKERS.
   service = await startService({ databaseUrl: dbUrl.toString(), adminToken, credentialsKey, label: 'bench', logDir });
-  await primeService(service.baseUrl, setup);
+  await primeService(service, setup);
   await sleep(500);
-  const idleRssMb = (readRssKb(service.pid) ?? 0) / 1024;
+  const idleTree = service.tree();
+  const idleRss = idleTree.map((pid) => (readRssKb(pid) ?? 0) / 1024);
+  log(`service ready: ${idleTree.length} process(es) (WEB_CONCURRENCY=${config.workers}), idle RSS ${idleRss.map((mb) => mb.toFixed(0)).join(' + ')} MB`);
   const monitor = new pg.Client({ connectionString: config.serverUrl, application_name: 'ledgerline-bench-monitor' });
   monitor.on('error', (error) => log(`monitor connection: ${error.message}`));
   await monitor.connect();
-  const sampler = new Sampler({ servicePid: service.pid, monitor, dbName });
+  const sampler = new Sampler({ service, monitor, dbNames: [dbName, limitDbName] });
   const scenarios = scenarioDefinitions(setup);
   const rounds = [];
   try {
     for (let round = 1; round <= config.rounds; round++) {
-      const results = { round, service: {}, pgbench: {} };
-      const serviceFirst = round % 2 === 1;
-      const ordered = serviceFirst ? scenarios : [...scenarios].reverse();
-      const runService = async () => {
-        for (const scenario of ordered) {
-          if (!service.running) throw new Error(`the service exited during the run:\n${tail(service.logFile)}`);
+      const results = { round, order: [], service: {}, pgbench: {} };
+      const sequence = round % 2 === 1 ? SEQUENCE : [...SEQUENCE].reverse();
+      for (const [kind, name] of sequence) {
+        if (!service.running) throw new Error(`the service exited during the run:\n${tail(service.logFile)}`);
+        results.order.push(name);
+        if (kind === 'service') {
+          const scenario = scenarios[name];
           log(`round ${round}: ${scenario.label}`);
-          results.service[scenario.name] = await runScenario(scenario, { service, sampler, db, setup });
-          const r = results.service[scenario.name];
-          log(`  ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, peak RSS ${r.sample.peakRssMb.toFixed(0)} MB`);
-        }
-      };
-      const runPgbenchPair = async () => {
-        for (const name of serviceFirst ? ['exact', 'reference'] : ['reference', 'exact']) {
+          const r = await runScenario(scenario, { service, sampler, db, setup, hook });
+          results.service[name] = r;
+          log(
+            `  ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, ` +
+              `node ${r.sample.cores.service?.toFixed(2)} cores, RSS peak ${r.sample.peakRssMb.toFixed(0)} MB/process, ${r.sample.peakRssTotalMb.toFixed(0)} MB in ${r.sample.processes}` +
+              (r.webhook
+                ? `; ${r.webhook.deliveredDuringRun} deliveries during the run, ${r.webhook.pendingAtStart} pending after it, ` +
+                  `${r.webhook.drainedPerSecond.toFixed(0)}/s delivered in the next ${(r.webhook.drainMs / 1000).toFixed(1)} s, ${r.webhook.postponed} postponed`
+                : ''),
+          );
+        } else {
           const script = scripts[name];
           log(`round ${round}: ${script.label}`);
-          if (config.warmupSeconds > 0) {
-            await runPgbench({ scriptFile: script.file, defines: script.defines, dbUrl: dbUrl.toString(), seconds: config.warmupSeconds, db, pgbenchClientId });
-          }
-          const r = await runPgbench({ scriptFile: script.file, defines: script.defines, dbUrl: dbUrl.toString(), seconds: config.seconds, sampler, db, pgbenchClientId });
+          await script.fresh?.();
+          if (config.warmupSeconds > 0) await runPgbench(script, { seconds: config.warmupSeconds });
+          const r = await runPgbench(script, { seconds: config.seconds, sampler });
           results.pgbench[name] = r;
           if (r.exitCode !== 0) log(`  pgbench failed (exit ${r.exitCode}): ${r.stderr}`);
-          else log(`  ${r.tps?.toFixed(0)} tps, latency avg ${r.latencyAvgMs} ms, failed ${r.failed}, aborted clients ${r.abortedClients}, orders written ${r.ordersWritten}`);
+          else log(`  ${r.tps?.toFixed(0)} tps, latency avg ${r.latencyAvgMs} ms, failed ${r.failed}, aborted clients ${r.abortedClients}, rows written ${r.rowsWritten}`);
         }
-      };
-      if (serviceFirst) {
-        await runService();
-        await runPgbenchPair();
-      } else {
-        await runPgbenchPair();
-        await runService();
       }
       rounds.push(results);
     }
@@ -1049,7 +1558,12 @@ async function main() {
     status: 0,
     json: { error: String(error) },
   }));
-  const lifetimePeakRssMb = sampler.lifetimePeakKb / 1024;
+  const { rows: [deliveries] } = await db.query(
+    `SELECT count(*) FILTER (WHERE delivered)::int AS delivered, count(*) FILTER (WHERE NOT delivered)::int AS failed FROM webhook_deliveries WHERE client_id = $1`,
+    [setup.webhook.clientId],
+  );
+  const { rows: [events] } = await db.query(`SELECT count(*)::int AS n FROM webhook_events WHERE client_id = $1`, [setup.webhook.clientId]);
+  const lifetime = { processMb: sampler.lifetime.processKb / 1024, totalMb: sampler.lifetime.totalKb / 1024, processes: sampler.lifetime.processes };
   await service.stop();
   cleanup.services.delete(service);
   const exit = await service.exited;
@@ -1065,7 +1579,7 @@ async function main() {
   let profiles = null;
   if (config.profileSeconds > 0) {
     profiles = await profileService({
-      scenarios: scenarios.filter((scenario) => scenario.name !== 'orders-hot'),
+      scenarios: ['health', 'replays', 'wallet-read', 'orders-spread'].map((name) => scenarios[name]),
       setup,
       databaseUrl: dbUrl.toString(),
       adminToken,
@@ -1077,6 +1591,9 @@ async function main() {
     });
   }
   await db.end();
+  await limitDb.end();
+  await hook.close();
+  cleanup.servers.clear();
 
   const loadAfter = machineLoad();
   const summary = summarise(rounds);
@@ -1087,8 +1604,9 @@ async function main() {
     source: sourceRevision(),
     config: { ...config, serverUrl: undefined, databaseServer: `${server.hostname}:${server.port || 5432}` },
     machine: { ...machineInfo(), postgres: postgresVersion, postgresConnectionsAtStart: connectionsAtStart, loadBefore, loadAfter },
+    serviceProcesses: { requested: config.workers, atStart: service.processesAtStart, idleRssMb: idleRss, quietAfterStart: service.quietAfterStart },
     capture: {
-      orders: capture.orders.map(slimCapture),
+      kinds: Object.fromEntries(Object.entries(capture.captures).map(([kind, list]) => [kind, { label: KINDS[kind].label, captures: list.map(slimCapture) }])),
       replay: slimCapture(capture.replay),
       replayAgain: slimCapture(capture.replayAgain),
       walletRead: slimCapture(capture.walletRead),
@@ -1101,14 +1619,16 @@ async function main() {
           label: script.label,
           file: path.relative(ROOT, script.file),
           statements: script.statements.map((s) => s.text.replace(/\s+/g, ' ').trim()),
-          // With these (-D name=value) and the pgbench client's id (cid) the script runs by hand against a copy of the data.
+          // With these (-D name=value) the script runs by hand against a copy of the data.
           defines: Object.fromEntries(script.defines),
+          replaced: script.replaced ?? [],
           check: script.check,
         },
       ]),
     ),
     rounds,
-    summary: { ...summary, lifetimePeakRssMb, idleRssMb },
+    summary: { ...summary, lifetime },
+    webhookTotals: { events: events.n, ...deliveries, receivedByHook: hook.received },
     ledgerCheck: { status: ledger.status, body: ledger.json },
     coldStart,
     profiles,
@@ -1120,6 +1640,11 @@ async function main() {
   process.stdout.write(`\n${renderTable(results)}\n`);
   log('wrote bench/RESULTS.md and bench/results/latest.json');
   fs.rmSync(logDir, { recursive: true, force: true });
+}
+
+/** `place_order` from `SELECT ... FROM place_order(p_client_id => $1, ...)`. */
+function functionOf(text) {
+  return /\bFROM\s+(\w+)\s*\(/i.exec(text)?.[1] ?? null;
 }
 
 function slimCapture(captured) {
@@ -1134,6 +1659,7 @@ function slimCapture(captured) {
       protocol: s.protocol,
       preparedStatement: s.statement === null ? null : s.statement || '(unnamed)',
       parsed: s.parsed,
+      function: functionOf(s.text),
       text: s.text.replace(/\s+/g, ' ').trim(),
       parameters: s.values.length,
     })),
@@ -1146,22 +1672,27 @@ async function cleanUp() {
   if (cleanup.logDir && fs.existsSync(cleanup.logDir)) log(`service logs: ${cleanup.logDir}`);
   for (const child of cleanup.children) child.kill('SIGKILL');
   for (const service of cleanup.services) await service.stop().catch(() => undefined);
+  for (const server of cleanup.servers) {
+    server.closeAllConnections?.();
+    server.close();
+  }
   if (cleanup.tap) await cleanup.tap.close().catch(() => undefined);
   if (cleanup.adminDb) {
-    if (cleanup.dbName) {
+    for (const name of cleanup.dbNames) {
       await cleanup.adminDb
-        .query(`DROP DATABASE IF EXISTS ${cleanup.dbName} WITH (FORCE)`)
-        .then(() => log(`database ${cleanup.dbName} dropped`))
-        .catch((error) => log(`could not drop ${cleanup.dbName}: ${error.message}`));
+        .query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        .then(() => log(`database ${name} dropped`))
+        .catch((error) => log(`could not drop ${name}: ${error.message}`));
     }
     await cleanup.adminDb.end().catch(() => undefined);
   }
 }
 
-// Bounded in time always: setup and capture, plus every round's scenarios and pgbench runs, twice over.
-const perRoundSeconds = 5 * (config.seconds + config.warmupSeconds + 5) + 2 * (config.seconds + config.warmupSeconds + 5);
-const profileSeconds = (config.profileSeconds > 0 ? 4 * (config.profileSeconds + config.warmupSeconds + 10) + 60 : 0) + (config.coldStart ? 60 : 0);
-const watchdogMs = (180 + 2 * (config.rounds * perRoundSeconds + profileSeconds)) * 1000;
+// Bounded in time always: setup and capture, plus every round's scenarios and pgbench runs (and the
+// webhook drain), twice over.
+const perRoundSeconds = SEQUENCE.length * (config.seconds + config.warmupSeconds + 8) + config.webhookDrainSeconds + 15;
+const profileSeconds = (config.profileSeconds > 0 ? 4 * (config.profileSeconds + config.warmupSeconds + 10) + 90 : 0) + (config.coldStart ? 90 : 0);
+const watchdogMs = (300 + 2 * (config.rounds * perRoundSeconds + profileSeconds)) * 1000;
 const watchdog = setTimeout(() => {
   log(`watchdog: the run exceeded ${Math.round(watchdogMs / 1000)} s, stopping`);
   void cleanUp().finally(() => process.exit(2));

@@ -40,9 +40,12 @@ export class Operations1763892000000 implements MigrationInterface {
 
     // Claims (client, endpoint, key), or answers from the record that holds it. A duplicate in flight
     // is waited on at the unique index, at most p_lock_wait_ms (lock_timeout, local to this
-    // transaction, bounds every later lock wait of the call too). Each statement of a PL/pgSQL
-    // function sees what committed before it began, so a record committed while the insert waited
-    // is read by the next statement. A NULL key (an optional key left out) claims nothing.
+    // transaction, bounds every later lock wait of the call too: a wallet row's). A wait that passes
+    // it fails the whole call, which undoes it; the caller tells a busy key from a busy wallet by the
+    // error's context, which names this function only for the key (no EXCEPTION block: it would make
+    // every call a subtransaction). Each statement of a PL/pgSQL function sees what committed before
+    // it began, so a record committed while the insert waited is read by the next statement. A NULL
+    // key (an optional key left out) claims nothing.
     await q.query(`
       CREATE FUNCTION idempotency_claim(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea,
                                         p_ttl_seconds integer, p_lock_wait_ms integer)
@@ -103,13 +106,14 @@ export class Operations1763892000000 implements MigrationInterface {
       END
       $$`);
 
-    // Records one of the refusals the caller prepared ({"NAME": {"status": 422, "body": "..."}}).
+    // Records one of the refusals the caller prepared ({"NAME": {"status": 422, "body": "..."}}, as
+    // text: parsed only when a refusal is chosen).
     await q.query(`
       CREATE FUNCTION idempotency_refuse(p_claim operation_outcome, p_client_id uuid, p_endpoint text, p_key text,
-                                         p_refusals jsonb, p_refusal text)
+                                         p_refusals text, p_refusal text)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
-        answer jsonb := p_refusals -> p_refusal;
+        answer jsonb := p_refusals::jsonb -> p_refusal;
       BEGIN
         IF answer IS NULL THEN
           RAISE EXCEPTION 'no answer was prepared for refusal %', p_refusal;
@@ -117,13 +121,6 @@ export class Operations1763892000000 implements MigrationInterface {
         RETURN idempotency_record(p_claim, p_client_id, p_endpoint, p_key, 'refused', p_refusal,
                                   (answer ->> 'status')::smallint, answer ->> 'body');
       END
-      $$`);
-
-    // A lock wait passed lock_timeout: on the key before it was claimed (a duplicate in flight), or
-    // on a wallet row after. Either way the call's work is undone; nothing is recorded.
-    await q.query(`
-      CREATE FUNCTION lock_wait_outcome(p_claim operation_outcome) RETURNS operation_outcome LANGUAGE sql IMMUTABLE AS $$
-        SELECT outcome_of(CASE WHEN p_claim.outcome IS NULL THEN 'in_use' ELSE 'busy' END)
       $$`);
 
     // The service prepares each answer with a placeholder, "\\u0000name" (a JSON string holding NUL and
@@ -137,6 +134,9 @@ export class Operations1763892000000 implements MigrationInterface {
         name text;
         value jsonb;
       BEGIN
+        IF strpos(p_template, '"\\u0000') = 0 THEN
+          RETURN p_template;
+        END IF;
         FOR name, value IN SELECT * FROM jsonb_each(p_values) LOOP
           filled := replace(filled, '"\\u0000' || name || '"', value::text);
         END LOOP;
@@ -159,8 +159,14 @@ export class Operations1763892000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION ledger_post(p_client_id uuid, p_currency text, p_reference_type text, p_reference_id uuid, VARIADIC p_legs ledger_leg[])
       RETURNS void LANGUAGE plpgsql AS $$
+      DECLARE
+        one ledger_leg;
+        total bigint := 0;
       BEGIN
-        IF (SELECT sum(leg.amount) FROM unnest(p_legs) leg) <> 0 THEN
+        FOREACH one IN ARRAY p_legs LOOP
+          total := total + one.amount;
+        END LOOP;
+        IF total <> 0 THEN
           RAISE EXCEPTION 'unbalanced movement % %', p_reference_type, p_reference_id USING ERRCODE = 'LL002';
         END IF;
         INSERT INTO ledger_entries (client_id, wallet_id, system_account, currency, type, amount, balance_after, reference_type, reference_id)
@@ -193,9 +199,9 @@ export class Operations1763892000000 implements MigrationInterface {
       $$`);
 
     // The outbox: the event and one delivery job per endpoint of the client subscribed to it.
-    // Nothing is written when nobody subscribes.
+    // Nothing is written, and the event is not even rendered, when nobody subscribes.
     await q.query(`
-      CREATE FUNCTION outbox_emit(p_client_id uuid, p_type text, p_data jsonb)
+      CREATE FUNCTION outbox_emit(p_client_id uuid, p_type text, p_template text, p_decided jsonb DEFAULT '{}')
       RETURNS void LANGUAGE plpgsql AS $$
       DECLARE
         event_id uuid;
@@ -204,7 +210,8 @@ export class Operations1763892000000 implements MigrationInterface {
         FOR endpoint_id IN SELECT id FROM webhook_endpoints WHERE client_id = p_client_id AND p_type = ANY (events) LOOP
           IF event_id IS NULL THEN
             event_id := gen_random_uuid();
-            INSERT INTO webhook_events (client_id, id, type, data) VALUES (p_client_id, event_id, p_type, p_data);
+            INSERT INTO webhook_events (client_id, id, type, data)
+            VALUES (p_client_id, event_id, p_type, fill_decided(p_template, p_decided)::jsonb);
           END IF;
           PERFORM job_enqueue('webhook-delivery', jsonb_build_object('clientId', p_client_id, 'endpointId', endpoint_id, 'eventId', event_id), now());
         END LOOP;
@@ -230,7 +237,7 @@ export class Operations1763892000000 implements MigrationInterface {
     // recorded under the key like any other outcome.
     await q.query(`
       CREATE FUNCTION record_refusal(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                     p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals jsonb)
+                                     p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
@@ -238,14 +245,12 @@ export class Operations1763892000000 implements MigrationInterface {
         claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'refused', NULL, p_status, p_body);
-      EXCEPTION WHEN lock_not_available THEN
-        RETURN lock_wait_outcome(claim);
       END
       $$`);
 
     await q.query(`
       CREATE FUNCTION create_wallet(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                    p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals jsonb,
+                                    p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
                                     p_wallet_id uuid, p_currency text, p_external_id text, p_metadata jsonb, p_created_at timestamptz)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
@@ -256,16 +261,14 @@ export class Operations1763892000000 implements MigrationInterface {
         INSERT INTO wallets (client_id, id, currency, balance, external_id, metadata, created_at)
         VALUES (p_client_id, p_wallet_id, p_currency, 0, p_external_id, p_metadata, p_created_at);
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status, p_body);
-      EXCEPTION WHEN lock_not_available THEN
-        RETURN lock_wait_outcome(claim);
       END
       $$`);
 
     // Sandbox funding: FUNDING to the wallet, unless the balance would pass 2^53-1.
     await q.query(`
       CREATE FUNCTION deposit(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                              p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals jsonb,
-                              p_deposit_id uuid, p_wallet_id uuid, p_amount bigint, p_created_at timestamptz, p_event text)
+                              p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
+                              p_deposit_id uuid, p_wallet_id uuid, p_amount bigint, p_created_at timestamptz, p_event text DEFAULT NULL)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
@@ -290,10 +293,8 @@ export class Operations1763892000000 implements MigrationInterface {
           wallet_leg(p_wallet_id, 'DEPOSIT', p_amount, credited.balance),
           system_leg('FUNDING', 'DEPOSIT', -p_amount));
         decided := jsonb_build_object('currency', credited.currency, 'balance_after', credited.balance);
-        PERFORM outbox_emit(p_client_id, 'deposit.completed', fill_decided(p_event, decided)::jsonb);
+        PERFORM outbox_emit(p_client_id, 'deposit.completed', coalesce(p_event, p_body), decided);
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status, fill_decided(p_body, decided));
-      EXCEPTION WHEN lock_not_available THEN
-        RETURN lock_wait_outcome(claim);
       END
       $$`);
 
@@ -301,10 +302,10 @@ export class Operations1763892000000 implements MigrationInterface {
     // REVENUE. The service priced it; the guarded debit decides whether it happens.
     await q.query(`
       CREATE FUNCTION place_order(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                  p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals jsonb,
+                                  p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
                                   p_order_id uuid, p_client_order_id text, p_wallet_id uuid, p_product_id integer, p_quantity integer,
                                   p_denomination bigint, p_receiver text, p_amount bigint, p_currency text, p_metadata jsonb,
-                                  p_duration_hours integer, p_created_at timestamptz, p_event text)
+                                  p_duration_hours integer, p_created_at timestamptz, p_event text DEFAULT NULL)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
@@ -331,10 +332,8 @@ export class Operations1763892000000 implements MigrationInterface {
           wallet_leg(wallet_id, 'ORDER', -p_amount, balance_after),
           system_leg('REVENUE', 'ORDER', p_amount));
         decided := jsonb_build_object('wallet_id', wallet_id);
-        PERFORM outbox_emit(p_client_id, 'order.completed', fill_decided(p_event, decided)::jsonb);
+        PERFORM outbox_emit(p_client_id, 'order.completed', coalesce(p_event, p_body), decided);
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status, fill_decided(p_body, decided));
-      EXCEPTION WHEN lock_not_available THEN
-        RETURN lock_wait_outcome(claim);
       END
       $$`);
 
@@ -342,9 +341,9 @@ export class Operations1763892000000 implements MigrationInterface {
     // transfers never deadlock. The source must be the caller's; the destination may be any client's.
     await q.query(`
       CREATE FUNCTION transfer(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                               p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals jsonb,
+                               p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
                                p_transfer_id uuid, p_from_wallet_id uuid, p_to_wallet_id uuid, p_amount bigint,
-                               p_description text, p_created_at timestamptz, p_event text)
+                               p_description text, p_created_at timestamptz, p_event text DEFAULT NULL)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
@@ -386,10 +385,8 @@ export class Operations1763892000000 implements MigrationInterface {
           wallet_leg(p_to_wallet_id, 'TRANSFER_IN', p_amount, destination.balance + p_amount, destination.client_id));
         decided := jsonb_build_object('currency', source.currency);
         -- The sender's event: the transfer is the sender's resource.
-        PERFORM outbox_emit(p_client_id, 'transfer.completed', fill_decided(p_event, decided)::jsonb);
+        PERFORM outbox_emit(p_client_id, 'transfer.completed', coalesce(p_event, p_body), decided);
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status, fill_decided(p_body, decided));
-      EXCEPTION WHEN lock_not_available THEN
-        RETURN lock_wait_outcome(claim);
       END
       $$`);
 
@@ -397,7 +394,7 @@ export class Operations1763892000000 implements MigrationInterface {
     // p_currency is NULL when the wallet's own currency is meant (the main API names a wallet only).
     await q.query(`
       CREATE FUNCTION create_payout(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                    p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals jsonb,
+                                    p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
                                     p_payout_id uuid, p_wallet_id uuid, p_currency text, p_amount bigint, p_destination jsonb,
                                     p_metadata jsonb, p_created_at timestamptz, p_settle_at timestamptz)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
@@ -425,8 +422,6 @@ export class Operations1763892000000 implements MigrationInterface {
         PERFORM job_enqueue('payout-settlement', jsonb_build_object('clientId', p_client_id, 'payoutId', p_payout_id), p_settle_at);
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status,
                                   fill_decided(p_body, jsonb_build_object('wallet_id', wallet_id, 'currency', debited.currency)));
-      EXCEPTION WHEN lock_not_available THEN
-        RETURN lock_wait_outcome(claim);
       END
       $$`);
 
@@ -435,7 +430,7 @@ export class Operations1763892000000 implements MigrationInterface {
     // COMPLETED, FAILED, or ALREADY_SETTLED (another run got there first; nothing written).
     await q.query(`
       CREATE FUNCTION settle_payout(p_client_id uuid, p_payout_id uuid, p_outcome text, p_failure_reason text,
-                                    p_updated_at timestamptz, p_event jsonb)
+                                    p_updated_at timestamptz, p_event text)
       RETURNS text LANGUAGE plpgsql AS $$
       DECLARE
         payout payouts%ROWTYPE;
@@ -469,7 +464,7 @@ export class Operations1763892000000 implements MigrationInterface {
 
     await q.query(`
       CREATE FUNCTION register_webhook(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                       p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals jsonb,
+                                       p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
                                        p_webhook_id uuid, p_url text, p_events text[], p_secret_sealed bytea, p_created_at timestamptz)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
@@ -480,8 +475,6 @@ export class Operations1763892000000 implements MigrationInterface {
         INSERT INTO webhook_endpoints (client_id, id, url, events, secret_sealed, created_at)
         VALUES (p_client_id, p_webhook_id, p_url, p_events, p_secret_sealed, p_created_at);
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status, p_body);
-      EXCEPTION WHEN lock_not_available THEN
-        RETURN lock_wait_outcome(claim);
       END
       $$`);
   }
@@ -490,7 +483,7 @@ export class Operations1763892000000 implements MigrationInterface {
     for (const fn of [
       'register_webhook', 'settle_payout', 'create_payout', 'transfer', 'place_order', 'deposit', 'create_wallet', 'record_refusal',
       'default_wallet', 'debit_refusal', 'outbox_emit', 'job_enqueue', 'ledger_post', 'system_leg', 'wallet_leg', 'fill_decided',
-      'lock_wait_outcome', 'idempotency_refuse', 'idempotency_record', 'idempotency_claim', 'outcome_of',
+      'idempotency_refuse', 'idempotency_record', 'idempotency_claim', 'outcome_of',
     ]) {
       await q.query(`DROP FUNCTION ${fn}`);
     }

@@ -11,6 +11,8 @@ export function decided<T extends string | number>(name: string): T {
   return `\u0000${name}` as T;
 }
 
+const NO_REFUSALS: Record<string, DomainError> = {};
+
 /**
  * A write prepared once by its route, made by one call of one PL/pgSQL function (docs/idempotency.md).
  * The route validates, prices, makes ids and timestamps, and renders every answer it can foresee;
@@ -25,8 +27,8 @@ export class Operation {
     readonly args: Record<string, unknown>,
     /** The success answer's body; may hold `decided(...)` placeholders. */
     readonly result: unknown,
-    /** What the function may refuse with, by the name it answers (`p_refusals`). */
-    readonly refusals: Record<string, DomainError> = {},
+    /** What the function may refuse with, by the name it answers (`p_refusals`): a shared constant, rendered once per dialect. */
+    readonly refusals: Record<string, DomainError> = NO_REFUSALS,
     /** Told to webhook subscribers when it happens (`p_event`); may hold placeholders. */
     readonly event?: unknown,
     /** Called in this process once the call has executed it (a metric, say). */

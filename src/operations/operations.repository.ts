@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { TxHost } from '../database/transaction';
 import { OperationOutcome } from './operation';
@@ -26,7 +26,9 @@ export interface PreparedCall {
   fn: string;
   args: Record<string, unknown>;
   answer: PreparedAnswer;
-  refusals: Record<string, PreparedAnswer>;
+  /** `{"NAME": {status, body}}`, as JSON text: parsed by the function only when it refuses. */
+  refusals: string;
+  /** The event, when it is not the answer itself. */
   event?: string;
 }
 
@@ -67,9 +69,26 @@ export class OperationsRepository {
     const names = Object.keys(named);
     const text = `SELECT outcome, refusal, status, body, created_at, lifetime_ms FROM ${call.fn}(${names.map((name, i) => `p_${name} => $${i + 1}`).join(', ')})`;
     const values = names.map((name) => toParameter(named[name]));
-    const rows: OperationOutcome[] = inTransaction ? await this.txHost.tx.query(text, values) : (await this.pool.query<OperationOutcome>(text, values)).rows;
-    return rows[0];
+    try {
+      const rows: OperationOutcome[] = inTransaction ? await this.txHost.tx.query(text, values) : (await this.pool.query<OperationOutcome>(text, values)).rows;
+      return rows[0];
+    } catch (error) {
+      const waited = lockWaitOutcome(error);
+      if (waited) return { outcome: waited, refusal: null, status: null, body: null, created_at: null, lifetime_ms: null };
+      throw error;
+    }
   }
+}
+
+/**
+ * A lock wait that passed `lock_timeout` (SQLSTATE 55P03) undid the whole call. It was a duplicate
+ * in flight when it happened in `idempotency_claim`, which the error's context names; otherwise a
+ * wallet row (busy). Anything else is not a lock wait.
+ */
+function lockWaitOutcome(error: unknown): 'in_use' | 'busy' | undefined {
+  const cause = (error instanceof QueryFailedError ? error.driverError : error) as { code?: string; where?: string } | undefined;
+  if (cause?.code !== '55P03') return undefined;
+  return cause.where?.includes('idempotency_claim(') ? 'in_use' : 'busy';
 }
 
 /** bigint has no JSON or pg form of its own; everything else node-postgres converts itself. */

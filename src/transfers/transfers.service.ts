@@ -13,6 +13,15 @@ import { TransfersRepository } from './transfers.repository';
 import { TransferResponse } from './dto/transfer.response';
 import { presentTransfer } from './transfers.presenter';
 
+/** What `transfer` can refuse with. */
+const TRANSFER_REFUSALS = {
+  SOURCE_NOT_FOUND: new NotFoundError('Source wallet'),
+  DESTINATION_NOT_FOUND: new NotFoundError('Destination wallet'),
+  CURRENCY_MISMATCH: new CurrencyMismatchError('The destination wallet holds another currency than the source'),
+  INSUFFICIENT_FUNDS: new InsufficientFundsError(),
+  BALANCE_LIMIT_EXCEEDED: new BalanceLimitExceededError(),
+};
+
 @Injectable()
 export class TransfersService {
   constructor(private readonly transfers: TransfersRepository) {}
@@ -49,13 +58,7 @@ export class TransfersService {
         created_at: createdAt,
       },
       view,
-      {
-        SOURCE_NOT_FOUND: new NotFoundError('Source wallet'),
-        DESTINATION_NOT_FOUND: new NotFoundError('Destination wallet'),
-        CURRENCY_MISMATCH: new CurrencyMismatchError('The destination wallet holds another currency than the source'),
-        INSUFFICIENT_FUNDS: new InsufficientFundsError(),
-        BALANCE_LIMIT_EXCEEDED: new BalanceLimitExceededError(),
-      },
+      TRANSFER_REFUSALS,
       // The sender's event: the transfer is the sender's resource.
       view,
     );

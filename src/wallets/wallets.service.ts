@@ -11,6 +11,9 @@ import { DepositResponse, WalletResponse } from './dto/wallet.response';
 import { WalletsRepository } from './wallets.repository';
 import { presentLedgerEntry, presentWallet } from './wallets.presenter';
 
+/** What `deposit` can refuse with. */
+const DEPOSIT_REFUSALS = { WALLET_NOT_FOUND: new NotFoundError('Wallet'), BALANCE_LIMIT_EXCEEDED: new BalanceLimitExceededError() };
+
 @Injectable()
 export class WalletsService {
   constructor(
@@ -63,7 +66,7 @@ export class WalletsService {
       'deposit',
       { deposit_id: id, wallet_id: walletId, amount, created_at: createdAt },
       view,
-      { WALLET_NOT_FOUND: new NotFoundError('Wallet'), BALANCE_LIMIT_EXCEEDED: new BalanceLimitExceededError() },
+      DEPOSIT_REFUSALS,
       view,
     );
   }
