@@ -38,7 +38,8 @@ const config = {
   connections: positiveInt('BENCH_CONNECTIONS', 32),
   rounds: positiveInt('BENCH_ROUNDS', 3),
   // WEB_CONCURRENCY of the measured service: its worker processes (1: one process, as before).
-  workers: positiveInt('BENCH_WORKERS', 2),
+  // One process: on 2 cores two workers served fewer orders (bench/HISTORY.md), PostgreSQL needs the other core.
+  workers: positiveInt('BENCH_WORKERS', 1),
   // A CPU profile of the service under load, taken on a separate instance after the rounds.
   profileSeconds: positiveInt('BENCH_PROFILE_SECONDS', 4, { allowZero: true }),
   // Whether a fresh process survives as many concurrent first-time orders as it has connections.
