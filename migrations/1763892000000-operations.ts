@@ -251,15 +251,16 @@ export class Operations1763892000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION create_wallet(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
                                     p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
-                                    p_wallet_id uuid, p_currency text, p_external_id text, p_metadata jsonb, p_created_at timestamptz)
+                                    p_wallet_id uuid, p_currency text, p_external_id text, p_metadata jsonb,
+                                    p_accepts_external_transfers boolean, p_created_at timestamptz)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
       BEGIN
         claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
-        INSERT INTO wallets (client_id, id, currency, balance, external_id, metadata, created_at)
-        VALUES (p_client_id, p_wallet_id, p_currency, 0, p_external_id, p_metadata, p_created_at);
+        INSERT INTO wallets (client_id, id, currency, balance, external_id, metadata, accepts_external_transfers, created_at)
+        VALUES (p_client_id, p_wallet_id, p_currency, 0, p_external_id, p_metadata, p_accepts_external_transfers, p_created_at);
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status, p_body);
       END
       $$`);
@@ -338,7 +339,10 @@ export class Operations1763892000000 implements MigrationInterface {
       $$`);
 
     // Between two wallets of one currency. Both rows are locked in id order, so two opposite
-    // transfers never deadlock. The source must be the caller's; the destination may be any client's.
+    // transfers never deadlock. The source must be the caller's; the destination the caller's, or
+    // another client's that accepts external transfers: any other is not even locked, and answers
+    // as an unknown wallet would, whatever its currency and balance. Into another client's wallet,
+    // room is kept for the refunds of its pending payouts, so no client can block another's refund.
     await q.query(`
       CREATE FUNCTION transfer(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
                                p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
@@ -350,6 +354,7 @@ export class Operations1763892000000 implements MigrationInterface {
         locked record;
         source record;
         destination record;
+        refunds_owed bigint := 0;
         decided jsonb;
       BEGIN
         claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
@@ -357,7 +362,8 @@ export class Operations1763892000000 implements MigrationInterface {
 
         FOR locked IN
           SELECT client_id, id, currency, balance FROM wallets
-          WHERE (client_id = p_client_id AND id = p_from_wallet_id) OR id = p_to_wallet_id
+          WHERE (client_id = p_client_id AND id IN (p_from_wallet_id, p_to_wallet_id))
+             OR (id = p_to_wallet_id AND accepts_external_transfers)
           ORDER BY id FOR UPDATE
         LOOP
           IF locked.id = p_from_wallet_id AND locked.client_id = p_client_id THEN source := locked; END IF;
@@ -371,7 +377,12 @@ export class Operations1763892000000 implements MigrationInterface {
           RETURN idempotency_refuse(claim, p_client_id, p_endpoint, p_key, p_refusals, 'CURRENCY_MISMATCH');
         ELSIF source.balance < p_amount THEN
           RETURN idempotency_refuse(claim, p_client_id, p_endpoint, p_key, p_refusals, 'INSUFFICIENT_FUNDS');
-        ELSIF destination.balance > 9007199254740991 - p_amount THEN
+        END IF;
+        IF destination.client_id <> p_client_id THEN
+          SELECT coalesce(sum(amount), 0) INTO refunds_owed FROM payouts
+          WHERE client_id = destination.client_id AND wallet_id = p_to_wallet_id AND status = 'PENDING';
+        END IF;
+        IF destination.balance > 9007199254740991 - p_amount - refunds_owed THEN
           RETURN idempotency_refuse(claim, p_client_id, p_endpoint, p_key, p_refusals, 'BALANCE_LIMIT_EXCEEDED');
         END IF;
 

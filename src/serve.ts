@@ -15,7 +15,8 @@ export function serve(): void {
 /** A boot that fails after the app was built still stops what it started (the embedded database, the job queue). */
 async function listenOrClose(app: NestFastifyApplication): Promise<void> {
   try {
-    await app.listen({ port: app.get(AppConfig).get('PORT'), host: '0.0.0.0' });
+    const config = app.get(AppConfig);
+    await app.listen({ port: config.get('PORT'), host: config.get('HOST') });
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;

@@ -53,8 +53,9 @@ export class AuthGuard implements CanActivate {
     const adminToken = this.config.get('ADMIN_TOKEN');
     // With no ADMIN_TOKEN the admin API is off: it answers as if it did not exist.
     if (!adminToken) throw new NotFoundException();
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !token || !tokensMatch(token, adminToken)) {
+    // Exactly "Bearer <token>": nothing before, between or after.
+    const [, token] = /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.authorization ?? '') ?? [];
+    if (token === undefined || !tokensMatch(token, adminToken)) {
       throw new UnauthenticatedError('Missing or invalid admin token');
     }
     return true;
@@ -62,7 +63,9 @@ export class AuthGuard implements CanActivate {
 
   /**
    * X-API-Key with either X-API-Secret, or a signature that proves the secret without sending it:
-   * X-Timestamp and X-Signature = hex HMAC-SHA256(secret, timestamp + method + path with query + raw body).
+   * X-Timestamp and X-Signature = hex HMAC-SHA256(secret, timestamp, method, path with query,
+   * idempotency key and raw body, joined by newlines). The key is signed too, so a captured request
+   * cannot be sent again under a new key to move money again.
    */
   private async verifySecret(request: FastifyRequest) {
     if (request.headers['x-signature'] !== undefined) {
@@ -71,7 +74,7 @@ export class AuthGuard implements CanActivate {
         timestamp: 'x-timestamp',
         signature: 'x-signature',
         encoding: 'hex',
-        message: (timestamp) => `${timestamp}${request.method}${request.url}${request.rawBody ?? ''}`,
+        message: (timestamp) => [timestamp, request.method, request.url, signedKey(request), request.rawBody ?? ''].join('\n'),
       });
     }
     const secret = headerValue(request, 'x-api-secret');
@@ -116,6 +119,14 @@ export class AuthGuard implements CanActivate {
     this.cache.set(apiKey, credentials);
     return credentials;
   }
+}
+
+/** The idempotency key as a client signs it: whichever carrier holds it, as sent, or empty. */
+function signedKey(request: FastifyRequest): string {
+  const header = request.headers['idempotency-key'];
+  if (typeof header === 'string') return header;
+  const carrier = (request.query as Record<string, unknown> | undefined)?.client_order_id ?? (request.body as Record<string, unknown> | undefined)?.accessTag;
+  return typeof carrier === 'string' ? carrier : '';
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {

@@ -49,9 +49,18 @@ export function unsealSecret(sealed: Buffer, key: Buffer): string {
   return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
 }
 
-/** Compares an HMAC-SHA256 signature in constant time; `encoding` is how the client wrote it. */
+/** The one way each encoding writes 32 bytes: anything else (upper case, padding, junk after it) is not a signature. */
+const CANONICAL_SIGNATURE = { hex: /^[0-9a-f]{64}$/, base64: /^[A-Za-z0-9+/]{43}=$/ };
+
+/**
+ * Compares an HMAC-SHA256 signature in constant time; `encoding` is how the client must write it,
+ * canonically: Node's decoders skip what they cannot read, so a lenient check would accept
+ * a signature with anything appended.
+ */
 export function signatureMatches(secret: string, message: string, presented: string, encoding: 'base64' | 'hex'): boolean {
-  const expected = createHmac('sha256', secret).update(message, 'utf8').digest();
+  if (!CANONICAL_SIGNATURE[encoding].test(presented)) return false;
   const given = Buffer.from(presented, encoding);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  // base64's last character carries two bits that must be zero in the canonical form.
+  if (given.toString(encoding) !== presented) return false;
+  return timingSafeEqual(given, createHmac('sha256', secret).update(message, 'utf8').digest());
 }

@@ -5,6 +5,12 @@ import { ApiError, ValidationFailedError } from './errors';
 /** Largest accepted body; the API's bodies are small, so anything larger is refused with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+export class EncodedBodyError extends ApiError {
+  constructor() {
+    super(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request bodies must not be encoded (Content-Encoding): send plain JSON');
+  }
+}
+
 export class MalformedJsonError extends ApiError {
   constructor(message = 'The request body is not valid JSON') {
     super(400, 'MALFORMED_JSON', message);
@@ -38,6 +44,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
     'application/json',
     { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },
     (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
+      // A compressed body is not JSON, whatever its Content-Type says.
+      const encoding = request.headers['content-encoding'];
+      if (encoding !== undefined && encoding !== 'identity') return done(new EncodedBodyError());
       const text = body.toString();
       request.rawBody = text;
       if (text.trim() === '') return done(null, undefined);

@@ -6,6 +6,10 @@ export class Env {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
 
+  /** Listen address: 0.0.0.0 (every interface), 127.0.0.1 behind a local proxy, :: for IPv6. */
+  @IsString()
+  HOST = '0.0.0.0';
+
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 

@@ -11,5 +11,7 @@ export class Wallet {
   @Column('bigint', { transformer: minorUnitsColumn }) balance: bigint;
   @Column('text', { name: 'external_id', nullable: true }) externalId: string | null;
   @Column('jsonb', { nullable: true }) metadata: Record<string, unknown> | null;
+  /** Whether other clients may transfer into it; to them it does not exist otherwise. */
+  @Column('boolean', { name: 'accepts_external_transfers' }) acceptsExternalTransfers: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

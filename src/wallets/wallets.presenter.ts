@@ -10,6 +10,7 @@ export function presentWallet(wallet: Omit<Wallet, 'clientId'>): WalletResponse 
     balance: minorUnitsToJson(wallet.balance),
     external_id: wallet.externalId,
     metadata: wallet.metadata,
+    accepts_external_transfers: wallet.acceptsExternalTransfers,
     created_at: wallet.createdAt.toISOString(),
   };
 }

@@ -23,10 +23,25 @@ export class WalletsService {
 
   /** Prepares a new, empty wallet (`create_wallet`). */
   create(dto: CreateWalletDto): Operation {
-    const wallet = { id: uuidv7(), currency: dto.currency, balance: 0n, externalId: dto.external_id ?? null, metadata: dto.metadata ?? null, createdAt: new Date() };
+    const wallet = {
+      id: uuidv7(),
+      currency: dto.currency,
+      balance: 0n,
+      externalId: dto.external_id ?? null,
+      metadata: dto.metadata ?? null,
+      acceptsExternalTransfers: dto.accepts_external_transfers ?? false,
+      createdAt: new Date(),
+    };
     return new Operation(
       'create_wallet',
-      { wallet_id: wallet.id, currency: wallet.currency, external_id: wallet.externalId, metadata: wallet.metadata, created_at: wallet.createdAt },
+      {
+        wallet_id: wallet.id,
+        currency: wallet.currency,
+        external_id: wallet.externalId,
+        metadata: wallet.metadata,
+        accepts_external_transfers: wallet.acceptsExternalTransfers,
+        created_at: wallet.createdAt,
+      },
       presentWallet(wallet),
     );
   }

@@ -50,7 +50,7 @@ describe('clients and authentication', () => {
   });
 
   it('refuses the admin API without the right bearer token', async () => {
-    for (const authorization of [undefined, 'Bearer wrong-token', `Basic ${ADMIN_TOKEN}`]) {
+    for (const authorization of [undefined, 'Bearer wrong-token', `Basic ${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN} extra`, `Bearer  ${ADMIN_TOKEN}`, ` Bearer ${ADMIN_TOKEN}`, `bearer ${ADMIN_TOKEN}`]) {
       const reply = await t.request('POST', '/v1/admin/clients', {
         headers: authorization ? { authorization } : {},
         body: { name: 'mallory' },

@@ -174,4 +174,15 @@ describe('bad input moves no money', () => {
     const allowed = await t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body: `{"wallet_id":"${usd}","product_id":123,"denomination":1000,"quantity":1,"metadata":{"x":${shallow}}}` });
     expect(allowed.status).not.toBe(500);
   });
+
+  it('refuses an encoded body (Content-Encoding) with 415 before parsing it, and moves nothing', async () => {
+    const before = await books();
+    const body = JSON.stringify({ amount: 100 });
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const reply = await t.request('POST', `/v1/wallets/${usd}/deposits`, { headers: { ...withKey(alice.headers), 'content-encoding': encoding }, body });
+      expect([reply.status, reply.json.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    }
+    expect(await books()).toEqual(before);
+  });
 });
+

@@ -151,6 +151,13 @@ describe('seed dialects', () => {
       const badSignature = await t.request('POST', `/v1/order?${exampleQuery.replace('abc123', 'abc124')}`, { headers: forged });
       expect([badSignature.status, badSignature.json.code, badSignature.json.sub_code]).toEqual([401, 401, 'UNAUTHENTICATED']);
 
+      // Only canonical base64 of 32 bytes: nothing appended, no padding removed.
+      const genuine = catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order');
+      for (const sign of [`${genuine['cf-access-sign']}!!!`, genuine['cf-access-sign'].replace(/=$/, ''), `${genuine['cf-access-sign']}==`]) {
+        const lenient = await t.request('POST', `/v1/order?${exampleQuery.replace('abc123', 'abc127')}`, { headers: { ...genuine, 'cf-access-sign': sign } });
+        expect([lenient.status, lenient.json.code]).toEqual([401, 401]);
+      }
+
       const stale = new Date(Date.now() - 301_000).toISOString();
       const staleReply = await t.request('POST', `/v1/order?${exampleQuery.replace('abc123', 'abc125')}`, {
         headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order', stale),

@@ -89,11 +89,12 @@ describe('signed requests', () => {
   });
   afterAll(() => t.close());
 
-  const signed = (method: string, path: string, body: string, timestamp = new Date().toISOString(), secret = apiSecret) => ({
+  const signed = (method: string, path: string, body: string, timestamp = new Date().toISOString(), secret = apiSecret, key = '') => ({
     'x-api-key': apiKey,
     'x-timestamp': timestamp,
-    'x-signature': createHmac('sha256', secret).update(`${timestamp}${method}${path}${body}`).digest('hex'),
+    'x-signature': createHmac('sha256', secret).update([timestamp, method, path, key, body].join('\n')).digest('hex'),
     'content-type': 'application/json',
+    ...(key ? { 'idempotency-key': key } : {}),
   });
 
   it('authenticate with a signature instead of the secret', async () => {
@@ -113,12 +114,33 @@ describe('signed requests', () => {
       { headers: signed('POST', '/v1/wallets', body, new Date(Date.now() - 301_000).toISOString()), body },
       { headers: signed('POST', '/v1/wallets', body, new Date(Date.now() + 301_000).toISOString()), body },
       { headers: { ...signed('POST', '/v1/wallets', body), 'x-signature': 'zz' }, body },
+      // Only the canonical encoding: no upper case, nothing appended.
+      { headers: (({ 'x-signature': hex, ...rest }) => ({ ...rest, 'x-signature': hex.toUpperCase() }))(signed('POST', '/v1/wallets', body)), body },
+      { headers: (({ 'x-signature': hex, ...rest }) => ({ ...rest, 'x-signature': `${hex}00` }))(signed('POST', '/v1/wallets', body)), body },
+      { headers: (({ 'x-signature': hex, ...rest }) => ({ ...rest, 'x-signature': `${hex}zz` }))(signed('POST', '/v1/wallets', body)), body },
+      // The old string, without separators and key, no longer verifies.
+      { headers: { ...signed('POST', '/v1/wallets', body), 'x-signature': createHmac('sha256', apiSecret).update(`${new Date().toISOString()}POST/v1/wallets${body}`).digest('hex') }, body },
     ];
     for (const request of cases) {
       const reply = await t.request('POST', '/v1/wallets', request);
       expect([reply.status, reply.json.error.code]).toEqual([401, 'UNAUTHENTICATED']);
     }
     expect(await t.db.query('SELECT 1 FROM wallets')).toHaveLength(1);
+  });
+
+  it('sign the idempotency key: a captured request sent under another key is refused and moves nothing', async () => {
+    const body = JSON.stringify({ currency: 'USD', external_id: 'keyed' });
+    const key = randomUUID();
+    const first = await t.request('POST', '/v1/wallets', { headers: signed('POST', '/v1/wallets', body, undefined, apiSecret, key), body });
+    expect(first.status).toBe(201);
+    const captured = signed('POST', '/v1/wallets', body, undefined, apiSecret, key);
+    for (const otherKey of [randomUUID(), randomUUID()]) {
+      const replayed = await t.request('POST', '/v1/wallets', { headers: { ...captured, 'idempotency-key': otherKey }, body });
+      expect([replayed.status, replayed.json.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    const withoutKey = (({ 'idempotency-key': _dropped, ...rest }) => rest)(captured);
+    expect((await t.request('POST', '/v1/wallets', { headers: withoutKey, body })).status).toBe(401);
+    expect(await t.db.query(`SELECT 1 FROM wallets WHERE external_id = 'keyed'`)).toHaveLength(1);
   });
 });
 

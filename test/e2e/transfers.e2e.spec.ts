@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { PayoutSettlement } from '../../src/payouts/payout-settlement';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 describe('transfers', () => {
@@ -56,9 +57,14 @@ describe('transfers', () => {
     expect(await balanceOf(t, alice, to)).toBe(100);
   });
 
-  it("credits another client's wallet, which sees the entry but not the sender's transfer", async () => {
+  const walletOf = async (who: Credentials, currency: string, accepts: boolean) =>
+    (await t.request('POST', '/v1/wallets', { headers: who.headers, body: { currency, accepts_external_transfers: accepts } })).json.id as string;
+  const depositInto = (who: Credentials, walletId: string, amount: number) =>
+    t.request('POST', `/v1/wallets/${walletId}/deposits`, { headers: withKey(who.headers), body: { amount } });
+
+  it("credits another client's wallet that accepts external transfers; the receiver sees the entry but not the sender's transfer", async () => {
     const from = await fundedWallet(t, alice, 'USD', 500);
-    const bobs = await fundedWallet(t, bob, 'USD', 0);
+    const bobs = await walletOf(bob, 'USD', true);
     const reply = await transfer({ from_wallet_id: from, to_wallet_id: bobs, amount: 200 });
     expect(reply.status).toBe(201);
     expect(await balanceOf(t, bob, bobs)).toBe(200);
@@ -69,6 +75,48 @@ describe('transfers', () => {
     const pull = await transfer({ from_wallet_id: from, to_wallet_id: bobs, amount: 1 }, withKey(bob.headers));
     expect([pull.status, pull.json.error.code]).toEqual([404, 'NOT_FOUND']);
     expect(await ledgerIsBalanced(t)).toBe(true);
+  });
+
+  it("answers a wallet of another client that does not accept transfers exactly as one that does not exist, whatever its currency and balance", async () => {
+    const from = await fundedWallet(t, alice, 'USD', 500);
+    const unknown = await transfer({ from_wallet_id: from, to_wallet_id: randomUUID(), amount: 1 });
+    const probes = [await walletOf(bob, 'USD', false), await walletOf(bob, 'TRX', false), await walletOf(bob, 'USD', false)];
+    await depositInto(bob, probes[2], Number.MAX_SAFE_INTEGER);
+    for (const probe of probes) {
+      for (const amount of [1, 400, 2 ** 52]) {
+        const reply = await transfer({ from_wallet_id: from, to_wallet_id: probe, amount });
+        expect([reply.status, reply.body]).toEqual([404, unknown.body]);
+      }
+    }
+    // Nothing moved, and the receiving client's wallets were never even locked.
+    expect(await balanceOf(t, alice, from)).toBe(500);
+    expect(await balanceOf(t, bob, probes[0])).toBe(0);
+  });
+
+  it("keeps room in another client's wallet for the refunds of its pending payouts", async () => {
+    const app = await startTestApp({ PAYOUT_SETTLE_DELAY_MS: '3600000' }, { database: t.db });
+    try {
+      const carol = await app.newClient('carol');
+      const carols = (await app.request('POST', '/v1/wallets', { headers: carol.headers, body: { currency: 'USD', accepts_external_transfers: true } })).json.id;
+      await app.request('POST', `/v1/wallets/${carols}/deposits`, { headers: withKey(carol.headers), body: { amount: 1000 } });
+      const payout = await app.request('POST', '/v1/payouts', {
+        headers: withKey(carol.headers),
+        body: { wallet_id: carols, amount: 1000, destination: { type: 'bank_account', account_number: 'FAIL-0001' } },
+      });
+      expect(payout.status).toBe(201);
+      // Carol's wallet now holds 0 and owes a possible refund of 1000: another client may fill it only to 2^53-1 - 1000.
+      const from = await fundedWallet(t, alice, 'USD', Number.MAX_SAFE_INTEGER);
+      const tooMuch = await transfer({ from_wallet_id: from, to_wallet_id: carols, amount: Number.MAX_SAFE_INTEGER - 999 });
+      expect([tooMuch.status, tooMuch.json.error.code]).toEqual([422, 'BALANCE_LIMIT_EXCEEDED']);
+      const fits = await transfer({ from_wallet_id: from, to_wallet_id: carols, amount: Number.MAX_SAFE_INTEGER - 1000 });
+      expect(fits.status).toBe(201);
+      // The rail rejects the payout (FAIL...): its refund still fits.
+      const settled = await app.app.get(PayoutSettlement).settle({ clientId: carol.clientId, payoutId: payout.json.id });
+      expect(settled).toBe('FAILED');
+      expect(await balanceOf(app, carol, carols)).toBe(Number.MAX_SAFE_INTEGER);
+    } finally {
+      await app.close();
+    }
   });
 
   it('refuses what cannot be moved, and moves nothing', async () => {

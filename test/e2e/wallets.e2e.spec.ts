@@ -28,6 +28,7 @@ describe('wallets, deposits and the ledger', () => {
       balance: 0,
       external_id: 'ext-1',
       metadata: { team: 'ops' },
+      accepts_external_transfers: false,
       created_at: expect.any(String),
     });
     const read = await t.request('GET', `/v1/wallets/${wallet.id}`, { headers: alice.headers });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
 import { IsCurrency, IsMetadata } from '../../common/validators';
 
 export class CreateWalletDto {
@@ -14,4 +14,8 @@ export class CreateWalletDto {
   @ApiPropertyOptional({ example: { team: 'ops' }, description: 'A JSON object, at most 4 KiB' })
   @IsOptional() @IsMetadata()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: false, default: false, description: 'Whether other clients may transfer into this wallet; until then it does not exist for them' })
+  @IsOptional() @IsBoolean()
+  accepts_external_transfers?: boolean;
 }

@@ -6,6 +6,7 @@ export class WalletResponse {
   @ApiProperty({ example: 10500, description: 'Minor units (10500 = 105.00)' }) balance: number;
   @ApiProperty({ example: 'acct-42', nullable: true, type: String }) external_id: string | null;
   @ApiProperty({ example: { team: 'ops' }, nullable: true, type: Object }) metadata: Record<string, unknown> | null;
+  @ApiProperty({ example: false, description: 'Whether other clients may transfer into this wallet' }) accepts_external_transfers: boolean;
   @ApiProperty({ example: '2026-11-23T03:45:46.510Z', format: 'date-time' }) created_at: string;
 }
 
