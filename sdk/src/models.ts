@@ -29,6 +29,8 @@ export interface Wallet {
   balance: MinorUnits;
   external_id: string | null;
   metadata: Metadata | null;
+  /** Whether other clients may transfer into it; to them it does not exist otherwise. */
+  accepts_external_transfers: boolean;
   created_at: string;
 }
 
@@ -37,6 +39,8 @@ export interface CreateWalletRequest {
   currency: string;
   external_id?: string;
   metadata?: Metadata;
+  /** Default false: other clients' transfers answer as if the wallet did not exist. */
+  accepts_external_transfers?: boolean;
 }
 
 export interface DepositRequest {

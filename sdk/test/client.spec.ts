@@ -31,6 +31,7 @@ describe('Ledgerline SDK endpoints', () => {
       balance: 0,
       external_id: 'acct-42',
       metadata: { tier: 'gold' },
+      accepts_external_transfers: false,
       created_at: expect.any(String),
     });
     await api.createWallet({ currency: 'GBP' });

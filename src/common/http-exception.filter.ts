@@ -29,6 +29,11 @@ const FASTIFY_CODES: Record<string, string> = {
 
 const logger = new Logger('Errors');
 
+/** pg-pool's answer when no connection became free within connectionTimeoutMillis (DATABASE_POOL_WAIT_MS). */
+function isPoolWaitTimeout(exception: unknown): boolean {
+  return exception instanceof Error && /^timeout exceeded when trying to connect$/.test(exception.message);
+}
+
 /** What anything thrown means for the client. A 500 says nothing of its cause but the request id. */
 export function describeError(exception: unknown, requestId: string): ErrorDescription & { headers: Record<string, string> } {
   if (exception instanceof ApiError) {
@@ -44,6 +49,10 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
   const fastifyCode = fastifyError?.code !== undefined ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (fastifyCode && fastifyError.statusCode) {
     return { status: fastifyError.statusCode, code: fastifyCode, message: fastifyError.message ?? fastifyCode, headers: {} };
+  }
+  if (isPoolWaitTimeout(exception)) {
+    // Nothing ran: every connection stayed busy for the whole bound. Safe to retry, with any key.
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'SERVICE_UNAVAILABLE', message: 'The service is busy; retry shortly', headers: { 'Retry-After': '1' } };
   }
   logger.error({ err: exception, requestId }, 'Unhandled error');
   return {

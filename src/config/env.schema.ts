@@ -31,6 +31,10 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE = 8;
 
+  /** Longest wait for a free pooled connection; past it a request answers 503 with Retry-After. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(60000)
+  DATABASE_POOL_WAIT_MS = 5000;
+
   /** Worker processes sharing the port (node:cluster); 1 is a single process. One per core uses the machine. */
   @Type(() => Number) @IsInt() @Min(1) @Max(64)
   WEB_CONCURRENCY = 1;

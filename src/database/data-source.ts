@@ -13,7 +13,7 @@ import { Wallet } from '../wallets/wallet.entity';
 const entities = [Client, Wallet, LedgerEntry, Product, Order, Transfer, Payout];
 
 /** One definition of the connection, shared by the app, the migration runner and the ledger check. */
-export function createDataSource(url: string, poolSize: number): DataSource {
+export function createDataSource(url: string, poolSize: number, poolWaitMs = 5000): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -23,7 +23,8 @@ export function createDataSource(url: string, poolSize: number): DataSource {
     synchronize: false,
     poolSize,
     // No session-level state on connections (DESIGN.md section 6): transaction-mode poolers work.
-    extra: { application_name: 'ledgerline' },
+    // connectionTimeoutMillis bounds the wait for a free pooled connection (pg-pool), not only a new one's connect.
+    extra: { application_name: 'ledgerline', connectionTimeoutMillis: poolWaitMs },
   });
 }
 

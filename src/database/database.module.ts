@@ -35,7 +35,7 @@ export abstract class DirectDatabase {
       useFactory: async (config: AppConfig, embedded: EmbeddedDatabase | null, direct: DirectDatabase): Promise<DataSource> => {
         const applied = await migrate(direct.url);
         if (applied.length > 0) new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);
-        return createDataSource(config.get('DATABASE_URL') ?? embedded!.url, config.get('DATABASE_POOL_SIZE')).initialize();
+        return createDataSource(config.get('DATABASE_URL') ?? embedded!.url, config.get('DATABASE_POOL_SIZE'), config.get('DATABASE_POOL_WAIT_MS')).initialize();
       },
     },
   ],

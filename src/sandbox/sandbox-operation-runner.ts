@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError } from '../common/errors';
 import { UnitOfWork } from '../database/transaction';
 import { OperationOutcome } from '../operations/operation';
 import { Exchange, OperationRunner } from '../operations/operation-runner';
 import { Claim, OperationsRepository, PreparedCall } from '../operations/operations.repository';
-import { parseSandboxFault, ResponseDropped, SandboxFailure } from './sandbox-fault';
+import { parseSandboxFault, ResponseDropped, SandboxFailure, SandboxFault } from './sandbox-fault';
+
+/** Faulted requests a client may have in flight in one process: a delay holds a pooled connection, so more would starve others. */
+const MAX_FAULTS_IN_FLIGHT = 2;
 
 /** The call made something happen (rather than answer from a record): the moment a fault acts on. */
 const isFirstExecution = (outcome: OperationOutcome) => outcome.outcome === 'executed' || outcome.outcome === 'refused';
@@ -17,6 +21,8 @@ const isFirstExecution = (outcome: OperationOutcome) => outcome.outcome === 'exe
  */
 @Injectable()
 export class SandboxOperationRunner extends OperationRunner {
+  private readonly faultsInFlight = new Map<string, number>();
+
   constructor(
     private readonly operations: OperationsRepository,
     private readonly unitOfWork: UnitOfWork,
@@ -24,9 +30,24 @@ export class SandboxOperationRunner extends OperationRunner {
     super();
   }
 
-  async run({ request, reply }: Exchange, claim: Claim, call: PreparedCall): Promise<OperationOutcome> {
-    const fault = claim.key === null ? undefined : parseSandboxFault(request.headers['x-sandbox-fault']);
+  async run(exchange: Exchange, claim: Claim, call: PreparedCall): Promise<OperationOutcome> {
+    const fault = claim.key === null ? undefined : parseSandboxFault(exchange.request.headers['x-sandbox-fault']);
     if (fault === undefined) return this.operations.call(claim, call);
+    const inFlight = this.faultsInFlight.get(claim.clientId) ?? 0;
+    if (inFlight >= MAX_FAULTS_IN_FLIGHT) {
+      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', `At most ${MAX_FAULTS_IN_FLIGHT} requests with X-Sandbox-Fault in flight; retry when one has answered`, undefined, { 'Retry-After': '1' });
+    }
+    this.faultsInFlight.set(claim.clientId, inFlight + 1);
+    try {
+      return await this.withFault(exchange, claim, call, fault);
+    } finally {
+      const left = (this.faultsInFlight.get(claim.clientId) ?? 1) - 1;
+      if (left === 0) this.faultsInFlight.delete(claim.clientId);
+      else this.faultsInFlight.set(claim.clientId, left);
+    }
+  }
+
+  private async withFault({ request, reply }: Exchange, claim: Claim, call: PreparedCall, fault: SandboxFault): Promise<OperationOutcome> {
 
     if (fault.kind === 'drop-response') {
       const outcome = await this.operations.call(claim, call);
