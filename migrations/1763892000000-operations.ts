@@ -19,8 +19,9 @@ export class Operations1763892000000 implements MigrationInterface {
     // Every answer is JSON; the content type is not worth a column.
     await q.query(`ALTER TABLE idempotency_keys DROP COLUMN response_headers`);
 
-    // What an operation answers. outcome: executed | refused | replayed | reused | in_use | busy
-    // (and claimed, between the claim and the effect, never returned to the caller).
+    // What an operation answers. outcome: executed | refused | replayed | reused | unauthenticated
+    // (a signature used for another request) (and claimed, between the claim and the effect, never
+    // returned to the caller; in_use and busy are the service's reading of a lock timeout).
     await q.query(`
       CREATE TYPE operation_outcome AS (
         outcome     text,
@@ -48,13 +49,17 @@ export class Operations1763892000000 implements MigrationInterface {
     // key (an optional key left out) claims nothing.
     await q.query(`
       CREATE FUNCTION idempotency_claim(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea,
-                                        p_ttl_seconds integer, p_lock_wait_ms integer)
+                                        p_ttl_seconds integer, p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         held idempotency_keys%ROWTYPE;
         claimed_at timestamptz;
       BEGIN
         PERFORM set_config('lock_timeout', p_lock_wait_ms || 'ms', true);
+        -- A signed request: its signature must not have signed another request (migration SignaturesSeen).
+        IF p_signature IS NOT NULL AND NOT signature_first_use(p_client_id, p_signature, p_signed_request) THEN
+          RETURN outcome_of('unauthenticated');
+        END IF;
         IF p_key IS NULL THEN
           RETURN outcome_of('claimed', now());
         END IF;
@@ -237,12 +242,12 @@ export class Operations1763892000000 implements MigrationInterface {
     // recorded under the key like any other outcome.
     await q.query(`
       CREATE FUNCTION record_refusal(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                     p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text)
+                                     p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
       BEGIN
-        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
+        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms, p_signature, p_signed_request);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'refused', NULL, p_status, p_body);
       END
@@ -250,14 +255,14 @@ export class Operations1763892000000 implements MigrationInterface {
 
     await q.query(`
       CREATE FUNCTION create_wallet(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                    p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
+                                    p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text,
                                     p_wallet_id uuid, p_currency text, p_external_id text, p_metadata jsonb,
                                     p_accepts_external_transfers boolean, p_created_at timestamptz)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
       BEGIN
-        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
+        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms, p_signature, p_signed_request);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
         INSERT INTO wallets (client_id, id, currency, balance, external_id, metadata, accepts_external_transfers, created_at)
         VALUES (p_client_id, p_wallet_id, p_currency, 0, p_external_id, p_metadata, p_accepts_external_transfers, p_created_at);
@@ -268,7 +273,7 @@ export class Operations1763892000000 implements MigrationInterface {
     // Sandbox funding: FUNDING to the wallet, unless the balance would pass 2^53-1.
     await q.query(`
       CREATE FUNCTION deposit(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                              p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
+                              p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text,
                               p_deposit_id uuid, p_wallet_id uuid, p_amount bigint, p_created_at timestamptz, p_event text DEFAULT NULL)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
@@ -276,7 +281,7 @@ export class Operations1763892000000 implements MigrationInterface {
         credited record;
         decided jsonb;
       BEGIN
-        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
+        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms, p_signature, p_signed_request);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
 
         UPDATE wallets SET balance = balance + p_amount
@@ -303,7 +308,7 @@ export class Operations1763892000000 implements MigrationInterface {
     // REVENUE. The service priced it; the guarded debit decides whether it happens.
     await q.query(`
       CREATE FUNCTION place_order(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                  p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
+                                  p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text,
                                   p_order_id uuid, p_client_order_id text, p_wallet_id uuid, p_product_id integer, p_quantity integer,
                                   p_denomination bigint, p_receiver text, p_amount bigint, p_currency text, p_metadata jsonb,
                                   p_duration_hours integer, p_created_at timestamptz, p_event text DEFAULT NULL)
@@ -314,7 +319,7 @@ export class Operations1763892000000 implements MigrationInterface {
         balance_after bigint;
         decided jsonb;
       BEGIN
-        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
+        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms, p_signature, p_signed_request);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
 
         wallet_id := coalesce(p_wallet_id, default_wallet(p_client_id, p_currency));
@@ -345,7 +350,7 @@ export class Operations1763892000000 implements MigrationInterface {
     // room is kept for the refunds of its pending payouts, so no client can block another's refund.
     await q.query(`
       CREATE FUNCTION transfer(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                               p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
+                               p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text,
                                p_transfer_id uuid, p_from_wallet_id uuid, p_to_wallet_id uuid, p_amount bigint,
                                p_description text, p_created_at timestamptz, p_event text DEFAULT NULL)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
@@ -357,7 +362,7 @@ export class Operations1763892000000 implements MigrationInterface {
         refunds_owed bigint := 0;
         decided jsonb;
       BEGIN
-        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
+        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms, p_signature, p_signed_request);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
 
         FOR locked IN
@@ -405,7 +410,7 @@ export class Operations1763892000000 implements MigrationInterface {
     // p_currency is NULL when the wallet's own currency is meant (the main API names a wallet only).
     await q.query(`
       CREATE FUNCTION create_payout(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                    p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
+                                    p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text,
                                     p_payout_id uuid, p_wallet_id uuid, p_currency text, p_amount bigint, p_destination jsonb,
                                     p_metadata jsonb, p_created_at timestamptz, p_settle_at timestamptz)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
@@ -414,7 +419,7 @@ export class Operations1763892000000 implements MigrationInterface {
         wallet_id uuid;
         debited record;
       BEGIN
-        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
+        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms, p_signature, p_signed_request);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
 
         wallet_id := coalesce(p_wallet_id, default_wallet(p_client_id, p_currency));
@@ -475,13 +480,13 @@ export class Operations1763892000000 implements MigrationInterface {
 
     await q.query(`
       CREATE FUNCTION register_webhook(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
-                                       p_lock_wait_ms integer, p_status smallint, p_body text, p_refusals text,
+                                       p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text,
                                        p_webhook_id uuid, p_url text, p_events text[], p_secret_sealed bytea, p_created_at timestamptz)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
       BEGIN
-        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms);
+        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms, p_signature, p_signed_request);
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
         INSERT INTO webhook_endpoints (client_id, id, url, events, secret_sealed, created_at)
         VALUES (p_client_id, p_webhook_id, p_url, p_events, p_secret_sealed, p_created_at);

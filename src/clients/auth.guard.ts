@@ -1,12 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable, NotFoundException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { UnauthenticatedError } from '../common/errors';
+import { SignatureReusedError, UnauthenticatedError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { ROUTE_ACCESS, RouteAccess } from './auth.decorators';
 import { ClientsRepository } from './clients.repository';
 import { CredentialsCache, VerifiableCredentials } from './credentials-cache';
-import { secretsMatch, signatureMatches, tokensMatch, unsealSecret } from './credentials';
+import { createHash } from 'node:crypto';
+import { secretsMatch, signatureMatches, tokensMatch, unsealSecret, UsedSignature } from './credentials';
 
 /** How far a signed request's timestamp may be from now, either way. */
 const SIGNATURE_WINDOW_MS = 300_000;
@@ -94,7 +95,11 @@ export class AuthGuard implements CanActivate {
     });
   }
 
-  /** A signature over a recent timestamp: a captured request cannot be replayed once the window has passed. */
+  /**
+   * A signature over a recent timestamp, which authenticates one request: within its window it is
+   * accepted again only for the identical request (a retry), on every instance. A client POST's
+   * signature is remembered by its operation's own call (no extra round trip); any other request's here.
+   */
   private async verifySignature(request: FastifyRequest, scheme: SignatureScheme) {
     const timestamp = headerValue(request, scheme.timestamp);
     const signature = headerValue(request, scheme.signature);
@@ -105,6 +110,9 @@ export class AuthGuard implements CanActivate {
     }
     const secret = unsealSecret(credentials.secretSealed, this.config.credentialsKey);
     if (!signatureMatches(secret, scheme.message(timestamp), signature, scheme.encoding)) throw new UnauthenticatedError();
+    const used: UsedSignature = { bytes: Buffer.from(signature, scheme.encoding), requestHash: signedRequestHash(request) };
+    if (request.method === 'POST') request.signature = used;
+    else if (!(await this.clients.firstUseOf(credentials.client.id, used))) throw new SignatureReusedError();
     return credentials.client;
   }
 
@@ -119,6 +127,11 @@ export class AuthGuard implements CanActivate {
     this.cache.set(apiKey, credentials);
     return credentials;
   }
+}
+
+/** What makes a signed request the same request: method, path with query, idempotency key, raw body. */
+function signedRequestHash(request: FastifyRequest): Buffer {
+  return createHash('sha256').update([request.method, request.url, signedKey(request), request.rawBody ?? ''].join('\n')).digest();
 }
 
 /** The idempotency key as a client signs it: whichever carrier holds it, as sent, or empty. */

@@ -3,11 +3,20 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { v7 as uuidv7 } from 'uuid';
 import { TxHost } from '../database/transaction';
 import { Client } from './client.entity';
-import { NewCredentials } from './credentials';
+import { NewCredentials, UsedSignature } from './credentials';
 
 @Injectable()
 export class ClientsRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+
+  /** Remembers a signature with the request it signed; false when it already signed another request. */
+  async firstUseOf(clientId: string, signature: UsedSignature): Promise<boolean> {
+    const [row]: Array<{ first: boolean }> = await this.txHost.tx.query(
+      `SELECT signature_first_use(p_client_id => $1, p_signature => $2, p_request_hash => $3) AS first`,
+      [clientId, signature.bytes, signature.requestHash],
+    );
+    return row.first;
+  }
 
   findByApiKey(apiKey: string): Promise<Client | null> {
     return this.txHost.tx.findOneBy(Client, { apiKey });

@@ -49,6 +49,12 @@ export function unsealSecret(sealed: Buffer, key: Buffer): string {
   return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
 }
 
+/** A verified signature and the request it signed: it may sign that request again (a retry), and no other. */
+export interface UsedSignature {
+  bytes: Buffer;
+  requestHash: Buffer;
+}
+
 /** The one way each encoding writes 32 bytes: anything else (upper case, padding, junk after it) is not a signature. */
 const CANONICAL_SIGNATURE = { hex: /^[0-9a-f]{64}$/, base64: /^[A-Za-z0-9+/]{43}=$/ };
 

@@ -54,7 +54,7 @@ export class SandboxSeeder implements OnApplicationBootstrap {
 
   /** An operation without a key, as a statement of the seeding transaction. */
   private async make(clientId: string, operation: Operation): Promise<void> {
-    const claim = { clientId, endpoint: 'sandbox seeding', key: null, requestHash: null, ttlSeconds: 1, lockWaitMs: this.config.get('IDEMPOTENCY_LOCK_WAIT_MS') };
+    const claim = { clientId, endpoint: 'sandbox seeding', key: null, requestHash: null, signature: null, ttlSeconds: 1, lockWaitMs: this.config.get('IDEMPOTENCY_LOCK_WAIT_MS') };
     const outcome = await this.operations.call(claim, prepareCall(operation, 201, standardDialect), { inTransaction: true });
     if (outcome.outcome !== 'executed') throw new Error(`Seeding the sandbox client: ${operation.fn} was ${outcome.outcome}`);
   }

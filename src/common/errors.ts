@@ -63,6 +63,13 @@ export class UnauthenticatedError extends ApiError {
   }
 }
 
+/** A valid signature that already signed another request: a signature authenticates one request (and its retries). */
+export class SignatureReusedError extends UnauthenticatedError {
+  constructor() {
+    super('This signature was already used for another request; sign each request anew');
+  }
+}
+
 /** A row lock could not be taken within IDEMPOTENCY_LOCK_WAIT_MS; safe to retry with the same key. */
 export class ResourceBusyError extends ApiError {
   constructor(idempotencyKey?: string) {

@@ -1,5 +1,6 @@
 import 'fastify';
 import type { AuthenticatedClient } from '../clients/authenticated-client';
+import type { UsedSignature } from '../clients/credentials';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -7,5 +8,7 @@ declare module 'fastify' {
     client?: AuthenticatedClient;
     /** The request body exactly as received (fingerprints and signatures need the bytes). */
     rawBody?: string;
+    /** A signed POST's signature, left by the auth guard for the operation's call to remember (migration SignaturesSeen). */
+    signature?: UsedSignature;
   }
 }

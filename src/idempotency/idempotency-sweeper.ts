@@ -8,8 +8,9 @@ const BATCH_SIZE = 1000;
 const MAX_BATCHES_PER_RUN = 50;
 
 /**
- * Deletes expired idempotency records in bounded batches, every IDEMPOTENCY_SWEEP_INTERVAL_SECONDS.
- * Correctness never depends on it: an expired record already counts as new.
+ * Deletes expired idempotency records, and remembered signatures past their window, in bounded
+ * batches, every IDEMPOTENCY_SWEEP_INTERVAL_SECONDS. Correctness never depends on it: an expired
+ * record already counts as new, and an expired signature's timestamp is refused anyway.
  */
 @Injectable()
 export class IdempotencySweeper implements OnApplicationBootstrap {
@@ -33,12 +34,14 @@ export class IdempotencySweeper implements OnApplicationBootstrap {
     this.running = true;
     let total = 0;
     try {
-      for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-        const deleted = await this.records.deleteExpired(BATCH_SIZE);
-        total += deleted;
-        if (deleted < BATCH_SIZE) break;
+      for (const deleteBatch of [(limit: number) => this.records.deleteExpired(limit), (limit: number) => this.records.deleteExpiredSignatures(limit)]) {
+        for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+          const deleted = await deleteBatch(BATCH_SIZE);
+          total += deleted;
+          if (deleted < BATCH_SIZE) break;
+        }
       }
-      if (total > 0) this.logger.log(`Deleted ${total} expired idempotency records`);
+      if (total > 0) this.logger.log(`Deleted ${total} expired idempotency records and signatures`);
     } catch (error) {
       this.logger.error({ err: error }, 'Idempotency sweep failed; the next run retries');
     } finally {

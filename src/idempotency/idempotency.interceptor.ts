@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { performance } from 'node:perf_hooks';
-import { DomainError, ResourceBusyError } from '../common/errors';
+import { DomainError, ResourceBusyError, SignatureReusedError } from '../common/errors';
 import { PreparedResponse } from '../common/prepared-response';
 import { RESPONSE_DIALECT, ResponseDialect, standardDialect } from '../common/response-dialect';
 import { AppConfig } from '../config/app-config';
@@ -68,6 +68,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       requestHash: key === undefined ? null : fingerprint({ method: 'POST', routeTemplate, params: request.params, query: fingerprintedQuery, body }),
       ttlSeconds: this.config.get('IDEMPOTENCY_TTL_SECONDS'),
       lockWaitMs: this.config.get('IDEMPOTENCY_LOCK_WAIT_MS'),
+      signature: request.signature ?? null,
     };
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, handler) ?? HttpStatus.CREATED;
     const dialect = this.reflector.getAllAndOverride<ResponseDialect>(RESPONSE_DIALECT, [handler, context.getClass()]) ?? standardDialect;
@@ -121,6 +122,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'reused':
         this.metrics.countIdempotency('reused');
         throw keyReused(claim.key!);
+      case 'unauthenticated':
+        throw new SignatureReusedError();
       case 'in_use':
         this.metrics.countIdempotency('in_use');
         throw keyInUse(claim.key!);

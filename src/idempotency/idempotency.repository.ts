@@ -28,6 +28,17 @@ export class IdempotencyRepository {
     );
   }
 
+  /** Deletes up to `limit` remembered signatures past their window (migration SignaturesSeen). */
+  async deleteExpiredSignatures(limit: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await this.dataSource.query(
+      `DELETE FROM signatures_seen s
+       USING (SELECT client_id, signature FROM signatures_seen WHERE expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) expired
+       WHERE s.client_id = expired.client_id AND s.signature = expired.signature`,
+      [limit],
+    );
+    return deleted;
+  }
+
   /** Deletes up to `limit` expired records; rows a claimer holds locked are skipped, not waited on. */
   async deleteExpired(limit: number): Promise<number> {
     const [, deleted]: [unknown, number] = await this.dataSource.query(

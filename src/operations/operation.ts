@@ -46,7 +46,7 @@ export class Operation {
 }
 
 /** What the function answered (its composite type `operation_outcome`). */
-export type OutcomeKind = 'executed' | 'refused' | 'replayed' | 'reused' | 'in_use' | 'busy';
+export type OutcomeKind = 'executed' | 'refused' | 'replayed' | 'reused' | 'unauthenticated' | 'in_use' | 'busy';
 
 export interface OperationOutcome {
   outcome: OutcomeKind;

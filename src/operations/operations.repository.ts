@@ -3,6 +3,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import type { Pool } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { UsedSignature } from '../clients/credentials';
 import { TxHost } from '../database/transaction';
 import { OperationOutcome } from './operation';
 
@@ -14,6 +15,8 @@ export interface Claim {
   requestHash: Buffer | null;
   ttlSeconds: number;
   lockWaitMs: number;
+  /** A signed request's signature: the call refuses it when it signed another request. */
+  signature: UsedSignature | null;
 }
 
 export interface PreparedAnswer {
@@ -60,6 +63,8 @@ export class OperationsRepository {
       request_hash: claim.requestHash,
       ttl_seconds: claim.ttlSeconds,
       lock_wait_ms: claim.lockWaitMs,
+      signature: claim.signature?.bytes ?? null,
+      signed_request: claim.signature?.requestHash ?? null,
       status: call.answer.status,
       body: call.answer.body,
       refusals: call.refusals,

@@ -131,6 +131,29 @@ describe('seed dialects', () => {
       expect(await ledgerIsBalanced(t)).toBe(true);
     });
 
+    it('lets a captured signature sign nothing but its own request and its retries, on any instance', async () => {
+      const { credentials, apiKey, apiSecret } = await newIntegrator();
+      const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
+      // CatFee signs timestamp + method + path only: the query (quantity, receiver, key) is not covered.
+      const captured = catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order');
+      const bought = await t.request('POST', '/v1/order?quantity=1&receiver=TVICTIM&duration=1h&client_order_id=cap-001', { headers: captured });
+      expect(bought.status).toBe(200);
+      const other = await startTestApp({}, { database: t.db });
+      try {
+        for (const instance of [t, other]) {
+          const forged = await instance.request('POST', '/v1/order?quantity=5000&receiver=ATTACKER&duration=30d&client_order_id=cap-002', { headers: captured });
+          expect([forged.status, forged.json.code, forged.json.sub_code]).toEqual([401, 401, 'UNAUTHENTICATED']);
+          // The identical request is a retry: it replays the one order.
+          const retry = await instance.request('POST', '/v1/order?quantity=1&receiver=TVICTIM&duration=1h&client_order_id=cap-001', { headers: captured });
+          expect([retry.status, retry.json.sub_code, retry.json.data]).toEqual([200, 'SUCCESS', bought.json.data]);
+        }
+      } finally {
+        await other.close();
+      }
+      expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 162);
+      expect(await t.db.query(`SELECT 1 FROM orders WHERE receiver = 'ATTACKER'`)).toHaveLength(0);
+    });
+
     it('answers a changed request, a missing key, a bad signature and a stale timestamp in its own shape', async () => {
       const { credentials, apiKey, apiSecret } = await newIntegrator();
       const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
