@@ -8,7 +8,7 @@ import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { Drain } from './common/drain';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './common/json-body';
-import { createValidationPipe } from './common/validation.pipe';
+import { createValidationPipe, RefuseNulPipe } from './common/validation.pipe';
 import { MetricsService } from './metrics/metrics.service';
 import { EnvSource } from './config/env.schema';
 import { setUpOpenApi } from './openapi/openapi';
@@ -66,7 +66,7 @@ export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }:
     logRequest(request, reply);
     done();
   });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new RefuseNulPipe(), createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   setUpOpenApi(app, { ui: docsUi });
   app.enableShutdownHooks();

@@ -20,8 +20,8 @@ export class MalformedJsonError extends ApiError {
 /** Deeper JSON is refused before anything recurses into it (fingerprint, validation). */
 const MAX_JSON_DEPTH = 32;
 
-/** What makes a parsed body unacceptable: nesting past MAX_JSON_DEPTH, or NUL in a string or key. */
-function flaw(value: unknown, depth = 0): 'too deep' | 'NUL' | undefined {
+/** What makes a parsed value unacceptable: nesting past MAX_JSON_DEPTH, or NUL in a string or key. */
+export function flaw(value: unknown, depth = 0): 'too deep' | 'NUL' | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? 'NUL' : undefined;
   if (value === null || typeof value !== 'object') return undefined;
   if (depth >= MAX_JSON_DEPTH) return 'too deep';

@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailedError } from './errors';
+import { flaw } from './json-body';
 
 /** Flattens class-validator's tree into `[{field: "a.b", errors: [...]}]`. */
 function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -8,6 +9,18 @@ function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
     const own = error.constraints ? [{ field, errors: Object.values(error.constraints) }] : [];
     return [...own, ...toFieldErrors(error.children ?? [], field)];
   });
+}
+
+/**
+ * Runs before validation on every handler input (query, path parameters, body): PostgreSQL text
+ * cannot hold NUL, so a NUL anywhere is the client's error, not a 500.
+ */
+@Injectable()
+export class RefuseNulPipe implements PipeTransform {
+  transform(value: unknown): unknown {
+    if (flaw(value) === 'NUL') throw new ValidationFailedError([{ field: 'request', errors: ['strings must not contain NUL (\\u0000)'] }]);
+    return value;
+  }
 }
 
 /** The one global pipe (STYLE.md habit 7): unknown fields are refused, not silently dropped. */

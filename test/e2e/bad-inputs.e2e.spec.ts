@@ -184,5 +184,12 @@ describe('bad input moves no money', () => {
     }
     expect(await books()).toEqual(before);
   });
+
+  it('refuses NUL in query strings and path parameters with 400 VALIDATION_ERROR, not a 500', async () => {
+    for (const url of ['/v1/orders?client_order_id=a%00b', `/v1/wallets/${usd}%00`, '/v1/wallets?cursor=%00']) {
+      const reply = await t.request('GET', url, { headers: alice.headers });
+      expect({ url, status: reply.status, code: reply.json.error.code }).toEqual({ url, status: 400, code: 'VALIDATION_ERROR' });
+    }
+  });
 });
 
