@@ -1,8 +1,11 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
-/** Addresses a production webhook may never reach: the operator's own network (no SSRF). */
-const PRIVATE_NETWORKS = new BlockList();
+/**
+ * Addresses a production webhook may never reach: the operator's own network (no SSRF) and every
+ * other IANA special-purpose range. IPv6 must be global unicast (2000::/3) outside its special ranges.
+ */
+const NOT_GLOBAL = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -10,25 +13,34 @@ for (const [network, prefix] of [
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
   ['224.0.0.0', 4],
+  ['240.0.0.0', 4], // reserved, and 255.255.255.255
 ] as const) {
-  PRIVATE_NETWORKS.addSubnet(network, prefix, 'ipv4');
+  NOT_GLOBAL.addSubnet(network, prefix, 'ipv4');
 }
+const GLOBAL_UNICAST_V6 = new BlockList();
+GLOBAL_UNICAST_V6.addSubnet('2000::', 3, 'ipv6');
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
+  ['2001::', 23], // IETF protocol assignments (Teredo among them)
+  ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4: an IPv4 address inside
+  ['3fff::', 20], // documentation
 ] as const) {
-  PRIVATE_NETWORKS.addSubnet(network, prefix, 'ipv6');
+  NOT_GLOBAL.addSubnet(network, prefix, 'ipv6');
 }
 
 function isPrivate(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE_NETWORKS.check(mapped[1], 'ipv4');
-  return PRIVATE_NETWORKS.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  if (mapped) return NOT_GLOBAL.check(mapped[1], 'ipv4');
+  if (isIP(address) === 6) return !GLOBAL_UNICAST_V6.check(address, 'ipv6') || NOT_GLOBAL.check(address, 'ipv6');
+  return NOT_GLOBAL.check(address, 'ipv4');
 }
 
 /**
