@@ -45,6 +45,8 @@ export class HealthController {
     try {
       const { url } = this.dataSource.options as PostgresConnectionOptions;
       const probe = new Client({ connectionString: url, connectionTimeoutMillis: READY_TIMEOUT_MS, query_timeout: READY_TIMEOUT_MS, application_name: 'ledgerline-ready' });
+      // A server that goes away mid-probe also emits 'error'; unheard, it would end the process. The awaited calls report it.
+      probe.on('error', () => undefined);
       try {
         await probe.connect();
         await probe.query('SELECT 1');

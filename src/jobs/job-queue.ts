@@ -73,6 +73,8 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
       retryBackoff: true,
     };
     const session = new Client({ connectionString: this.database.url, application_name: 'ledgerline-jobs' });
+    // Unheard, an 'error' event (the server going away) would end the process; the awaited calls report it.
+    session.on('error', () => undefined);
     await session.connect();
     try {
       await withAdvisoryLock(session, AdvisoryLock.jobQueues, async () => {
