@@ -270,11 +270,14 @@ export class Operations1763892000000 implements MigrationInterface {
       END
       $$`);
 
-    // Sandbox funding: FUNDING to the wallet, unless the balance would pass 2^53-1.
+    // FUNDING to a wallet, unless the balance would pass 2^53-1: a client's sandbox deposit into its own
+    // wallet (p_wallet_owner = the caller), or the operator's credit into any client's wallet
+    // (p_wallet_owner NULL; the claim is then the operator's). The movement is the owner's either way.
     await q.query(`
       CREATE FUNCTION deposit(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
                               p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text,
-                              p_deposit_id uuid, p_wallet_id uuid, p_amount bigint, p_created_at timestamptz, p_event text DEFAULT NULL)
+                              p_deposit_id uuid, p_wallet_id uuid, p_wallet_owner uuid, p_amount bigint, p_reference text,
+                              p_created_at timestamptz, p_event text DEFAULT NULL)
       RETURNS operation_outcome LANGUAGE plpgsql AS $$
       DECLARE
         claim operation_outcome;
@@ -285,21 +288,21 @@ export class Operations1763892000000 implements MigrationInterface {
         IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
 
         UPDATE wallets SET balance = balance + p_amount
-        WHERE client_id = p_client_id AND id = p_wallet_id AND balance <= 9007199254740991 - p_amount
-        RETURNING balance, currency INTO credited;
+        WHERE id = p_wallet_id AND (p_wallet_owner IS NULL OR client_id = p_wallet_owner) AND balance <= 9007199254740991 - p_amount
+        RETURNING client_id, balance, currency INTO credited;
         IF NOT FOUND THEN
           RETURN idempotency_refuse(claim, p_client_id, p_endpoint, p_key, p_refusals,
-            CASE WHEN EXISTS (SELECT 1 FROM wallets WHERE client_id = p_client_id AND id = p_wallet_id)
+            CASE WHEN EXISTS (SELECT 1 FROM wallets WHERE id = p_wallet_id AND (p_wallet_owner IS NULL OR client_id = p_wallet_owner))
                  THEN 'BALANCE_LIMIT_EXCEEDED' ELSE 'WALLET_NOT_FOUND' END);
         END IF;
 
-        INSERT INTO deposits (client_id, id, wallet_id, amount, currency, created_at)
-        VALUES (p_client_id, p_deposit_id, p_wallet_id, p_amount, credited.currency, p_created_at);
-        PERFORM ledger_post(p_client_id, credited.currency, 'DEPOSIT', p_deposit_id,
+        INSERT INTO deposits (client_id, id, wallet_id, amount, currency, reference, created_at)
+        VALUES (credited.client_id, p_deposit_id, p_wallet_id, p_amount, credited.currency, p_reference, p_created_at);
+        PERFORM ledger_post(credited.client_id, credited.currency, 'DEPOSIT', p_deposit_id,
           wallet_leg(p_wallet_id, 'DEPOSIT', p_amount, credited.balance),
           system_leg('FUNDING', 'DEPOSIT', -p_amount));
         decided := jsonb_build_object('currency', credited.currency, 'balance_after', credited.balance);
-        PERFORM outbox_emit(p_client_id, 'deposit.completed', coalesce(p_event, p_body), decided);
+        PERFORM outbox_emit(credited.client_id, 'deposit.completed', coalesce(p_event, p_body), decided);
         RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status, fill_decided(p_body, decided));
       END
       $$`);

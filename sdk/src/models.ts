@@ -54,6 +54,8 @@ export interface Deposit {
   amount: MinorUnits;
   currency: string;
   balance_after: MinorUnits;
+  /** The operator's reference of a credit (admin API); null for a sandbox deposit. */
+  reference: string | null;
   created_at: string;
 }
 

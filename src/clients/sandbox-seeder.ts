@@ -35,7 +35,7 @@ export class SandboxSeeder implements OnApplicationBootstrap {
       if (!client) return null;
       const wallet = this.wallets.create({ currency: 'USD', external_id: 'sandbox' });
       await this.make(client.id, wallet);
-      await this.make(client.id, this.wallets.deposit(wallet.args.wallet_id as string, SANDBOX_FUNDING));
+      await this.make(client.id, this.wallets.deposit(wallet.args.wallet_id as string, SANDBOX_FUNDING, { owner: client.id }));
       return { client, walletId: wallet.args.wallet_id as string };
     });
     if (!created) return;

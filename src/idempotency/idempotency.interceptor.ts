@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { performance } from 'node:perf_hooks';
+import { OPERATOR } from '../clients/authenticated-client';
 import { DomainError, ResourceBusyError, SignatureReusedError } from '../common/errors';
 import { PreparedResponse } from '../common/prepared-response';
 import { RESPONSE_DIALECT, ResponseDialect, standardDialect } from '../common/response-dialect';
@@ -47,8 +48,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    // Reads, and the admin API (no client to scope a key by), are outside the layer.
-    if (request.method !== 'POST' || !request.client) return next.handle();
+    if (request.method !== 'POST') return next.handle();
+    const handler = context.getHandler();
+    const requiresKey = this.reflector.get<boolean>(REQUIRES_IDEMPOTENCY_KEY, handler) === true;
+    // The admin API has no client: its money-moving routes (they require a key) are the operator's; the rest stay outside.
+    const client = request.client ?? (requiresKey ? OPERATOR : undefined);
+    if (!client) return next.handle();
 
     const query = (request.query ?? {}) as Record<string, unknown>;
     const body = request.body;
@@ -56,13 +61,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = readIdempotencyKey({ header: request.headers['idempotency-key'], query: query.client_order_id, body: bodyObject?.accessTag });
     // The carriers are not part of the resource: DTO validation must not see them.
     if (bodyObject) delete bodyObject.accessTag;
-    const handler = context.getHandler();
-    if (key === undefined && this.reflector.get<boolean>(REQUIRES_IDEMPOTENCY_KEY, handler)) throw keyRequired();
+    if (key === undefined && requiresKey) throw keyRequired();
 
     const routeTemplate = request.routeOptions.url ?? request.url;
     const { client_order_id: _carrier, ...fingerprintedQuery } = query;
     const claim: Claim = {
-      clientId: request.client.id,
+      clientId: client.id,
       endpoint: this.reflector.get<string>(IDEMPOTENCY_SCOPE, handler) ?? `POST ${routeTemplate}`,
       key: key ?? null,
       requestHash: key === undefined ? null : fingerprint({ method: 'POST', routeTemplate, params: request.params, query: fingerprintedQuery, body }),

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { RequiresIdempotencyKey } from '../idempotency/idempotency.decorators';
@@ -13,7 +14,10 @@ import { WalletsService } from './wallets.service';
 @ApiTags('wallets')
 @Controller('v1/wallets')
 export class WalletsController {
-  constructor(private readonly wallets: WalletsService) {}
+  constructor(
+    private readonly wallets: WalletsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a wallet' })
@@ -45,11 +49,13 @@ export class WalletsController {
     return this.wallets.listTransactions(client.id, id, page);
   }
 
+  /** Off in production (404), where money enters only through the operator's credits. */
   @Post(':id/deposits')
   @RequiresIdempotencyKey()
-  @ApiOperation({ summary: 'Fund a wallet (sandbox funding, from the FUNDING system account)' })
+  @ApiOperation({ summary: 'Fund a wallet (sandbox funding, from the FUNDING system account; not in production)' })
   @ApiIdempotentPost(DepositResponse, { required: true })
-  deposit(@Param('id', ParseId()) id: string, @Body() dto: CreateDepositDto) {
-    return this.wallets.deposit(id, BigInt(dto.amount));
+  deposit(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string, @Body() dto: CreateDepositDto) {
+    if (this.config.isProduction) throw new NotFoundException();
+    return this.wallets.deposit(id, BigInt(dto.amount), { owner: client.id });
   }
 }

@@ -65,8 +65,11 @@ export class WalletsService {
     return toPage(rows, page.limit, (entry) => entry.id, presentLedgerEntry);
   }
 
-  /** Prepares sandbox funding (`deposit`): FUNDING system account to the wallet. */
-  deposit(walletId: string, amount: bigint): Operation {
+  /**
+   * Prepares a credit from the FUNDING system account (`deposit`): a client's sandbox deposit into its
+   * own wallet (`owner`), or, with no owner, the operator's credit into any client's wallet.
+   */
+  deposit(walletId: string, amount: bigint, { owner, reference }: { owner?: string; reference?: string } = {}): Operation {
     const id = uuidv7();
     const createdAt = new Date();
     const view: DepositResponse = {
@@ -75,11 +78,12 @@ export class WalletsService {
       amount: minorUnitsToJson(amount),
       currency: decided('currency'),
       balance_after: decided('balance_after'),
+      reference: reference ?? null,
       created_at: createdAt.toISOString(),
     };
     return new Operation(
       'deposit',
-      { deposit_id: id, wallet_id: walletId, amount, created_at: createdAt },
+      { deposit_id: id, wallet_id: walletId, wallet_owner: owner ?? null, amount, reference: reference ?? null, created_at: createdAt },
       view,
       DEPOSIT_REFUSALS,
       view,

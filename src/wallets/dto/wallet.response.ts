@@ -16,6 +16,7 @@ export class DepositResponse {
   @ApiProperty({ example: 10500, description: 'Minor units' }) amount: number;
   @ApiProperty({ example: 'USD' }) currency: string;
   @ApiProperty({ example: 10500, description: 'The wallet balance right after this deposit' }) balance_after: number;
+  @ApiProperty({ example: 'bank-transfer-4711', nullable: true, type: String, description: 'The operator’s reference of a credit; null for a sandbox deposit' }) reference: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
