@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { answerClientError } from './common/client-error';
 import { Drain } from './common/drain';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './common/json-body';
 import { createValidationPipe, RefuseNulPipe } from './common/validation.pipe';
@@ -41,7 +42,12 @@ export interface AppOptions {
 export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }: AppOptions = {}): Promise<NestFastifyApplication> {
   // maxParamLength: an idempotency key in a path can be 256 characters; longer values still reach
   // the validation pipes (and the error envelope) instead of Fastify's own 414.
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdFor, routerOptions: { maxParamLength: 2048 } });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdFor,
+    routerOptions: { maxParamLength: 2048 },
+    clientErrorHandler: answerClientError,
+  });
   const fastify = adapter.getInstance();
   registerJsonBodyParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {

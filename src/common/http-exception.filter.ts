@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors';
 import { PreparedResponse } from './prepared-response';
-import { ErrorDescription, ResponseDialect, standardDialect } from './response-dialect';
+import { dialectOf, ErrorDescription } from './response-dialect';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'VALIDATION_ERROR',
@@ -67,10 +67,9 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
 /** Maps everything thrown to an error body in the route's dialect (the contract's envelope by default). */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  constructor(private readonly dialect: ResponseDialect = standardDialect) {}
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     if (reply.sent) return;
     void reply.type('application/json; charset=utf-8');
@@ -78,7 +77,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       void reply.status(exception.status).headers(exception.headers).send(exception.body);
       return;
     }
-    const { headers, ...error } = describeError(exception, http.getRequest<FastifyRequest>().id);
-    void reply.status(error.status).headers(headers).send(JSON.stringify(this.dialect.errorBody(error)));
+    const { headers, ...error } = describeError(exception, request.id);
+    void reply.status(error.status).headers(headers).send(JSON.stringify(dialectOf(request).errorBody(error)));
   }
 }

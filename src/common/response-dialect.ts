@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { errorEnvelope } from './error-envelope';
 
 export interface ErrorDescription {
@@ -28,6 +29,14 @@ export const standardDialect: ResponseDialect = {
   },
 };
 
-export const RESPONSE_DIALECT = 'ledgerline:response-dialect';
-/** Pairs with `@UseFilters(new HttpExceptionFilter(dialect))` so recorded and unrecorded errors agree. */
-export const UseResponseDialect = (dialect: ResponseDialect) => SetMetadata(RESPONSE_DIALECT, dialect);
+/**
+ * Declares a route's dialect in its Fastify route config, so that every answer of the route uses it:
+ * recorded ones, the filter's, and the errors Fastify raises before Nest sees the request (a
+ * malformed body, a wrong content type). A method decorator: Fastify's config is per route.
+ */
+export const UseResponseDialect = (dialect: ResponseDialect) => RouteConfig({ responseDialect: dialect });
+
+/** The dialect of the route a request matched; the contract's envelope for anything else. */
+export function dialectOf(request: FastifyRequest | undefined): ResponseDialect {
+  return (request?.routeOptions?.config as { responseDialect?: ResponseDialect } | undefined)?.responseDialect ?? standardDialect;
+}

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { OPERATOR } from '../clients/authenticated-client';
 import { DomainError, ResourceBusyError, SignatureReusedError } from '../common/errors';
 import { PreparedResponse } from '../common/prepared-response';
-import { RESPONSE_DIALECT, ResponseDialect, standardDialect } from '../common/response-dialect';
+import { dialectOf, ResponseDialect } from '../common/response-dialect';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { Operation, OperationOutcome } from '../operations/operation';
@@ -75,7 +75,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       signature: request.signature ?? null,
     };
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, handler) ?? HttpStatus.CREATED;
-    const dialect = this.reflector.getAllAndOverride<ResponseDialect>(RESPONSE_DIALECT, [handler, context.getClass()]) ?? standardDialect;
+    const dialect = dialectOf(request);
     const exchange: Exchange = { request, reply: http.getResponse<FastifyReply>() };
     return from(this.answer(exchange, claim, status, dialect, next).then((answer) => this.send(exchange.reply, claim.key, answer, status, dialect)));
   }

@@ -154,6 +154,16 @@ describe('seed dialects', () => {
       expect(await t.db.query(`SELECT 1 FROM orders WHERE receiver = 'ATTACKER'`)).toHaveLength(0);
     });
 
+    it("answers what Fastify refuses before the route runs (a malformed body, another content type) in CatFee's shape too", async () => {
+      const { apiKey, apiSecret } = await newIntegrator();
+      const headers = catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order');
+      const malformed = await t.request('POST', `/v1/order?${exampleQuery}`, { headers, body: '{"not json' });
+      expect([malformed.status, malformed.json.code, malformed.json.sub_code, typeof malformed.json.msg]).toEqual([400, 400, 'MALFORMED_JSON', 'string']);
+      const plain = await t.request('POST', `/v1/order?${exampleQuery}`, { headers: { ...headers, 'content-type': 'text/plain' }, body: 'x' });
+      expect([plain.status, plain.json.code, plain.json.sub_code]).toEqual([415, 415, 'UNSUPPORTED_MEDIA_TYPE']);
+      expect(malformed.json.error).toBeUndefined();
+    });
+
     it('answers a changed request, a missing key, a bad signature and a stale timestamp in its own shape', async () => {
       const { credentials, apiKey, apiSecret } = await newIntegrator();
       const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);

@@ -1,3 +1,4 @@
+import { AddressInfo, connect } from 'node:net';
 import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 
 describe('error envelope', () => {
@@ -109,4 +110,26 @@ describe('error envelope', () => {
     const forged = await t.request('GET', '/health', { headers: { 'x-request-id': 'bad id\twith spaces' } });
     expect(forged.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('answers headers over 16 KB, refused by the HTTP parser before Fastify, with 431 in the envelope and an X-Request-Id', async () => {
+    const server = t.app.getHttpServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<string>((done, fail) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(17_000)}\r\n\r\n`));
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk));
+        socket.on('end', () => done(received));
+        socket.on('error', fail);
+      });
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 431 /);
+      expect(head).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}\r\n/i);
+      expect(JSON.parse(body)).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String) } });
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
 });
+

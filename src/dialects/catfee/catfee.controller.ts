@@ -1,8 +1,7 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../../clients/authenticated-client';
 import { CatFeeSigned } from '../../clients/auth.decorators';
-import { HttpExceptionFilter } from '../../common/http-exception.filter';
 import { ParseId } from '../../common/parse-id.pipe';
 import { UseResponseDialect } from '../../common/response-dialect';
 import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
@@ -20,12 +19,11 @@ import { CatFeeOrderQuery } from './catfee.dto';
 @ApiHeader({ name: 'CF-ACCESS-SIGN', required: true, description: 'base64 HMAC-SHA256(secret, timestamp + method + path without query)' })
 @Controller('v1/order')
 @CatFeeSigned()
-@UseResponseDialect(catFeeDialect)
-@UseFilters(new HttpExceptionFilter(catFeeDialect))
 export class CatFeeController {
   constructor(private readonly catFee: CatFeeAdapter) {}
 
   @Post()
+  @UseResponseDialect(catFeeDialect)
   @HttpCode(200)
   @ApiOperation({ summary: 'CatFee: buy ENERGY, everything in the query string; a duplicate client_order_id returns the order with sub_code SUCCESS', security: [] })
   @RequiresIdempotencyKey()
@@ -35,6 +33,7 @@ export class CatFeeController {
   }
 
   @Get(':id')
+  @UseResponseDialect(catFeeDialect)
   @ApiOperation({ summary: 'CatFee: read an order back', security: [] })
   getOrder(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.catFee.getOrder(client.id, id);
