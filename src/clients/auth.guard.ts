@@ -6,8 +6,12 @@ import { AppConfig } from '../config/app-config';
 import { ROUTE_ACCESS, RouteAccess } from './auth.decorators';
 import { ClientsRepository } from './clients.repository';
 import { CredentialsCache, VerifiableCredentials } from './credentials-cache';
+import { FailedAuthThrottle } from './failed-auth-throttle';
 import { createHash } from 'node:crypto';
 import { secretsMatch, signatureMatches, tokensMatch, unsealSecret, UsedSignature } from './credentials';
+
+/** Compared against when the key is unknown, so that both failures cost the same. */
+const NOBODYS_HASH = Buffer.alloc(32);
 
 /** How far a signed request's timestamp may be from now, either way. */
 const SIGNATURE_WINDOW_MS = 300_000;
@@ -29,6 +33,7 @@ export class AuthGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly clients: ClientsRepository,
     private readonly cache: CredentialsCache,
+    private readonly throttle: FailedAuthThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,9 +41,18 @@ export class AuthGuard implements CanActivate {
       this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ??
       'client';
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (access === 'public') return true;
+    this.throttle.refuseIfBlocked(request.ip);
+    try {
+      return await this.authenticate(access, request);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) await this.throttle.failed(request.ip);
+      throw error;
+    }
+  }
+
+  private async authenticate(access: Exclude<RouteAccess, 'public'>, request: FastifyRequest): Promise<boolean> {
     switch (access) {
-      case 'public':
-        return true;
       case 'admin':
         return this.checkAdmin(request);
       case 'catfee':
@@ -80,7 +94,9 @@ export class AuthGuard implements CanActivate {
     }
     const secret = headerValue(request, 'x-api-secret');
     const credentials = await this.lookUp(headerValue(request, 'x-api-key'));
-    if (!credentials || secret === undefined || !secretsMatch(secret, credentials.secretHash)) throw new UnauthenticatedError();
+    // An unknown key costs the same compare as a wrong secret: the answer's timing tells nothing.
+    const matches = secretsMatch(secret ?? '', credentials?.secretHash ?? NOBODYS_HASH);
+    if (!credentials || secret === undefined || !matches) throw new UnauthenticatedError();
     return credentials.client;
   }
 
@@ -116,13 +132,16 @@ export class AuthGuard implements CanActivate {
     return credentials.client;
   }
 
-  /** The credentials of an API key: from the cache of recently verified ones, else the database. */
+  /** The credentials of an API key: from the cache of recently looked-up keys (known or not), else the database. */
   private async lookUp(apiKey: string | undefined): Promise<VerifiableCredentials | undefined> {
     if (apiKey === undefined) return undefined;
     const cached = this.cache.get(apiKey);
-    if (cached) return cached;
+    if (cached !== undefined) return cached ?? undefined;
     const client = await this.clients.findByApiKey(apiKey);
-    if (!client) return undefined;
+    if (!client) {
+      this.cache.set(apiKey, null);
+      return undefined;
+    }
     const credentials = { client: { id: client.id, name: client.name }, secretHash: client.secretHash, secretSealed: client.secretSealed };
     this.cache.set(apiKey, credentials);
     return credentials;

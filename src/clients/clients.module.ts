@@ -8,6 +8,7 @@ import { AuthGuard } from './auth.guard';
 import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
 import { CredentialsCache } from './credentials-cache';
+import { FailedAuthThrottle } from './failed-auth-throttle';
 import { RateLimitGuard } from './rate-limit.guard';
 import { SandboxSeeder } from './sandbox-seeder';
 import { SlidingWindowStorage } from './sliding-window-storage';
@@ -28,6 +29,7 @@ import { SlidingWindowStorage } from './sliding-window-storage';
     ClientsRepository,
     ClientsService,
     CredentialsCache,
+    FailedAuthThrottle,
     SandboxSeeder,
     // In this order: authenticate, then count against the authenticated client.
     { provide: APP_GUARD, useClass: AuthGuard },

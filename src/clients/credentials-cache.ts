@@ -8,7 +8,9 @@ export interface VerifiableCredentials {
   secretSealed: Buffer | null;
 }
 
-interface CachedCredentials extends VerifiableCredentials {
+interface CachedEntry {
+  /** null: no client has this key (remembered, so that a flood of unknown keys costs no query). */
+  credentials: VerifiableCredentials | null;
   expiresAt: number;
 }
 
@@ -16,29 +18,31 @@ const MAX_ENTRIES = 10_000;
 
 /**
  * API credentials, kept briefly (AUTH_CACHE_TTL_MS) so a hot client costs no query per request.
- * Entries are what the database holds for a key (never anything a caller sent); every request
- * is still checked against them.
+ * Entries are what the database holds for a key (never anything a caller sent), or that it holds
+ * nothing; every request is still checked against them. Keys are 96 random bits, so remembering
+ * that one is unknown never hides a client created meanwhile.
  */
 @Injectable()
 export class CredentialsCache {
-  private readonly entries = new Map<string, CachedCredentials>();
+  private readonly entries = new Map<string, CachedEntry>();
 
   constructor(private readonly config: AppConfig) {}
 
-  get(apiKey: string): CachedCredentials | undefined {
+  /** The key's credentials, null when it is known to be nobody's, undefined when not cached. */
+  get(apiKey: string): VerifiableCredentials | null | undefined {
     const entry = this.entries.get(apiKey);
-    if (entry && entry.expiresAt > Date.now()) return entry;
+    if (entry && entry.expiresAt > Date.now()) return entry.credentials;
     if (entry) this.entries.delete(apiKey);
     return undefined;
   }
 
-  set(apiKey: string, credentials: VerifiableCredentials): void {
+  set(apiKey: string, credentials: VerifiableCredentials | null): void {
     const ttl = this.config.get('AUTH_CACHE_TTL_MS');
     if (ttl === 0) return;
     if (this.entries.size >= MAX_ENTRIES) {
       // Maps iterate in insertion order: drop the oldest entry.
       this.entries.delete(this.entries.keys().next().value as string);
     }
-    this.entries.set(apiKey, { ...credentials, expiresAt: Date.now() + ttl });
+    this.entries.set(apiKey, { credentials, expiresAt: Date.now() + ttl });
   }
 }

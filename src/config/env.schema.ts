@@ -81,6 +81,10 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
   AUTH_CACHE_TTL_MS = 30000;
 
+  /** Failed authentications per source address in any sliding minute; past it, 429 until under again. */
+  @Type(() => Number) @IsInt() @Min(1)
+  AUTH_FAILURES_PER_MINUTE = 30;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }

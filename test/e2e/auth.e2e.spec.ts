@@ -1,3 +1,4 @@
+import { recordStatements } from '../support/round-trips';
 import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 describe('clients and authentication', () => {
@@ -100,3 +101,50 @@ describe('admin API switched off', () => {
     expect(reply.json.error.code).toBe('NOT_FOUND');
   });
 });
+
+describe('failed authentication', () => {
+  let t: TestApp;
+  let alice: Credentials;
+  const FAILURES = 5;
+
+  beforeAll(async () => {
+    t = await startTestApp({ AUTH_FAILURES_PER_MINUTE: String(FAILURES) });
+    alice = await t.newClient('alice');
+  });
+  afterAll(() => t.close());
+
+  const from = (remoteAddress: string, headers: Record<string, string>) =>
+    t.app.inject({ method: 'GET', url: '/v1/wallets', headers, remoteAddress }).then((reply) => ({ status: reply.statusCode, headers: reply.headers, json: JSON.parse(reply.body) }));
+
+  it('is throttled per source address: past the bound, 429 with Retry-After before any credential is looked at', async () => {
+    const guesses: Array<Record<string, string>> = [
+      { 'x-api-key': 'ak_unknown0000000000000000', 'x-api-secret': 'sk_guess' },
+      { 'x-api-key': alice.headers['x-api-key'], 'x-api-secret': 'sk_wrong' },
+      { authorization: 'Bearer sk_guess' },
+    ];
+    for (let attempt = 0; attempt < FAILURES; attempt++) {
+      expect((await from('203.0.113.7', guesses[attempt % guesses.length])).status).toBe(401);
+    }
+    const blocked = await from('203.0.113.7', guesses[0]);
+    expect([blocked.status, blocked.json.error.code]).toEqual([429, 'RATE_LIMITED']);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // While blocked, that address gets nothing, not even with good credentials; every other address is served.
+    expect((await from('203.0.113.7', alice.headers)).status).toBe(429);
+    expect((await from('198.51.100.9', alice.headers)).status).toBe(200);
+    // Wrong admin tokens count too.
+    for (let attempt = 0; attempt < FAILURES; attempt++) {
+      const reply = await t.app.inject({ method: 'POST', url: '/v1/admin/clients', headers: { authorization: 'Bearer wrong-admin-token-x' }, payload: { name: 'm' }, remoteAddress: '192.0.2.44' });
+      expect(reply.statusCode).toBe(401);
+    }
+    const admin = await t.app.inject({ method: 'POST', url: '/v1/admin/clients', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { name: 'm' }, remoteAddress: '192.0.2.44' });
+    expect(admin.statusCode).toBe(429);
+  });
+
+  it('remembers an unknown key briefly: a flood of the same unknown key reaches the database once', async () => {
+    const unknown = { 'x-api-key': 'ak_neverissued00000000000', 'x-api-secret': 'sk_x' };
+    expect((await from('198.51.100.10', unknown)).status).toBe(401);
+    const sent = await recordStatements(t, () => from('198.51.100.11', unknown));
+    expect(sent).toEqual([]);
+  });
+});
+

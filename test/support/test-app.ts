@@ -53,6 +53,9 @@ export async function startTestApp(env: EnvSource = {}, { database }: TestAppOpt
     // Under TEST_POOLER_URL, requests go through the pooler and what needs a session (migrations, jobs) goes direct.
     ...(pooled ? { DATABASE_URL: pooled, DATABASE_DIRECT_URL: db.url } : { DATABASE_URL: db.url }),
     DATABASE_POOL_SIZE: '8',
+    // Every in-process request comes from 127.0.0.1: suites that try many bad credentials would trip the
+    // failed-authentication throttle, which test/e2e/auth.e2e.spec.ts tests on its own.
+    AUTH_FAILURES_PER_MINUTE: '1000000',
     ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
     ...env,
