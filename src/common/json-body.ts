@@ -34,6 +34,36 @@ export function flaw(value: unknown, depth = 0): 'too deep' | 'NUL' | undefined 
 }
 
 /**
+ * Whether an object in `text` (valid JSON) names a key twice. JSON.parse keeps the last value
+ * silently ({"amount": 1, "amount": 7} is 7); a payments API must not guess. One pass over the text:
+ * a string followed by ':' is a key of the innermost open object.
+ */
+function hasDuplicateKey(text: string): boolean {
+  const open: Array<Set<string> | null> = []; // a Set per object, null per array
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') open.push(new Set());
+    else if (c === '[') open.push(null);
+    else if (c === '}' || c === ']') open.pop();
+    else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      let next = end + 1;
+      while (text[next] === ' ' || text[next] === '\t' || text[next] === '\n' || text[next] === '\r') next++;
+      if (text[next] === ':') {
+        // Decoded, so that "a" and "\u0061" are the same key.
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        const keys = open[open.length - 1]!;
+        if (keys.has(key)) return true;
+        keys.add(key);
+      }
+      i = end;
+    }
+  }
+  return false;
+}
+
+/**
  * JSON is the only body the API accepts (anything else: 415). The raw text is kept on the request;
  * an empty body parses to `undefined` (CatFee-style clients send `Content-Type: application/json`
  * with no body), and `__proto__`/`constructor` keys are refused rather than merged.
@@ -56,6 +86,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       } catch {
         return done(new MalformedJsonError());
       }
+      if (hasDuplicateKey(text)) return done(new MalformedJsonError('The request body names a key twice in one object'));
       const found = flaw(parsed);
       if (found === 'too deep') return done(new MalformedJsonError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`));
       // PostgreSQL text cannot hold NUL, and prepared answers mark database-decided values with it (operation.ts).

@@ -191,5 +191,25 @@ describe('bad input moves no money', () => {
       expect({ url, status: reply.status, code: reply.json.error.code }).toEqual({ url, status: 400, code: 'VALIDATION_ERROR' });
     }
   });
+
+  it('refuses a key named twice in one object (MALFORMED_JSON) instead of keeping the last value, and moves nothing', async () => {
+    const before = await books();
+    for (const body of [
+      '{"amount":1,"amount":7}',
+      '{"amount": 1, "\\u0061mount": 7}',
+      `{"wallet_id":"${usd}","product_id":123,"denomination":1000,"quantity":1,"metadata":{"a":1,"b":{"c":1,"c":2}}}`,
+    ]) {
+      const path = body.includes('product_id') ? '/v1/orders' : `/v1/wallets/${usd}/deposits`;
+      const reply = await t.request('POST', path, { headers: withKey(alice.headers), body });
+      expect({ body, status: reply.status, code: reply.json.error.code }).toEqual({ body, status: 400, code: 'MALFORMED_JSON' });
+    }
+    expect(await books()).toEqual(before);
+    // The same key in different objects, or in a string, is no duplicate.
+    const fine = await t.request('POST', '/v1/orders', {
+      headers: withKey(alice.headers),
+      body: `{"wallet_id":"${usd}","product_id":123,"denomination":1000,"quantity":1,"metadata":{"quantity":{"quantity":1},"note":"\\"quantity\\": 2"}}`,
+    });
+    expect(fine.status).toBe(201);
+  });
 });
 
