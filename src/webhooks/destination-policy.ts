@@ -43,25 +43,45 @@ function isPrivate(address: string): boolean {
   return NOT_GLOBAL.check(address, 'ipv4');
 }
 
+export interface ResolvedAddress {
+  address: string;
+  family: number;
+}
+
+export type Resolver = (host: string) => Promise<ResolvedAddress[]>;
+
+const resolveAll: Resolver = (host) => lookup(host, { all: true });
+
+/** A destination as checked: why it is refused, or, in production, the address a delivery must connect to. */
+export interface CheckedDestination {
+  refused?: string;
+  /** The checked address: a delivery connects to it, never to a second answer of the resolver (DNS rebinding). */
+  pinned?: ResolvedAddress;
+}
+
 /**
- * Why a webhook URL may not be called, or undefined when it may. In production: https only, and
- * every address the host resolves to must be public. Elsewhere, http and loopback are allowed so a
- * developer can receive webhooks on their own machine. Checked at registration and again before
- * each delivery (DNS can change).
+ * In production: https only, and every address the host resolves to must be global; the first one
+ * is pinned. Elsewhere, http and loopback are allowed so a developer can receive webhooks on their
+ * own machine. Checked at registration and again before each delivery (DNS can change).
  */
-export async function refuseDestination(url: string, production: boolean): Promise<string | undefined> {
+export async function checkDestination(url: string, production: boolean, resolve: Resolver = resolveAll): Promise<CheckedDestination> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return 'url must be an absolute URL';
+    return { refused: 'url must be an absolute URL' };
   }
-  if (parsed.username || parsed.password) return 'url must not carry credentials';
-  if (!production) return ['http:', 'https:'].includes(parsed.protocol) ? undefined : 'url must be http or https';
-  if (parsed.protocol !== 'https:') return 'url must be https';
+  if (parsed.username || parsed.password) return { refused: 'url must not carry credentials' };
+  if (!production) return ['http:', 'https:'].includes(parsed.protocol) ? {} : { refused: 'url must be http or https' };
+  if (parsed.protocol !== 'https:') return { refused: 'url must be https' };
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((found) => found.map((a) => a.address), () => []);
-  if (addresses.length === 0) return 'url host does not resolve';
-  if (addresses.some(isPrivate)) return 'url must not resolve to a loopback, private or link-local address';
-  return undefined;
+  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host).catch(() => []);
+  if (addresses.length === 0) return { refused: 'url host does not resolve' };
+  if (addresses.some(({ address }) => isPrivate(address))) return { refused: 'url must not resolve to a loopback, private or link-local address' };
+  return { pinned: addresses[0] };
+}
+
+/** Why a webhook URL may not be called, or undefined when it may. */
+export async function refuseDestination(url: string, production: boolean, resolve?: Resolver): Promise<string | undefined> {
+  return (await checkDestination(url, production, resolve)).refused;
 }

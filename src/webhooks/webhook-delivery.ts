@@ -4,7 +4,8 @@ import { unsealSecret } from '../clients/credentials';
 import { AppConfig } from '../config/app-config';
 import { JobQueue } from '../jobs/job-queue';
 import { MetricsService } from '../metrics/metrics.service';
-import { refuseDestination } from './destination-policy';
+import { checkDestination } from './destination-policy';
+import { postPinned } from './post-pinned';
 import { DeliveryJob, WEBHOOK_DELIVERY_QUEUE } from './webhooks.service';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -52,24 +53,18 @@ export class WebhookDelivery implements OnApplicationBootstrap {
     const timestamp = Math.floor(Date.now() / 1000);
     const started = Date.now();
     let statusCode: number | null = null;
-    let error: string | null = await refuseDestination(endpoint.url, this.config.isProduction).then((refused) => refused ?? null);
+    const destination = await checkDestination(endpoint.url, this.config.isProduction);
+    let error: string | null = destination.refused ?? null;
     if (error === null) {
       try {
-        const response = await fetch(endpoint.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'webhook-id': event.id,
-            'webhook-timestamp': String(timestamp),
-            'webhook-signature': signWebhook(unsealSecret(endpoint.secret_sealed, this.config.credentialsKey), timestamp, body),
-          },
-          body,
-          // A redirect could lead anywhere, including the operator's network: it counts as a failure.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-        });
-        statusCode = response.status;
-        await response.body?.cancel();
+        const headers = {
+          'content-type': 'application/json',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(unsealSecret(endpoint.secret_sealed, this.config.credentialsKey), timestamp, body),
+        };
+        // To the address just checked (DNS rebinding); a redirect, which could lead anywhere, counts as a failure.
+        statusCode = await postPinned(endpoint.url, headers, body, destination.pinned, DELIVERY_TIMEOUT_MS);
         if (statusCode < 200 || statusCode >= 300) error = `receiver answered ${statusCode}`;
       } catch (failure) {
         error = failure instanceof Error ? failure.message : String(failure);

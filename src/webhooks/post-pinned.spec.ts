@@ -1,0 +1,36 @@
+import { createServer, IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkDestination, ResolvedAddress } from './destination-policy';
+import { postPinned } from './post-pinned';
+
+describe('delivery to the checked address (no DNS rebinding)', () => {
+  it('checks the resolver once and pins its public answer, however it answers next', async () => {
+    const answers: ResolvedAddress[][] = [[{ address: '93.184.216.34', family: 4 }], [{ address: '127.0.0.1', family: 4 }]];
+    let asked = 0;
+    const checked = await checkDestination('https://hooks.example.com/in', true, async () => answers[asked++]);
+    expect(checked).toEqual({ pinned: { address: '93.184.216.34', family: 4 } });
+    expect(asked).toBe(1);
+  });
+
+  it('connects to the pinned address without asking the resolver, keeping the host name in the Host header', async () => {
+    let received: IncomingMessage | undefined;
+    const server = createServer((request, response) => {
+      received = request;
+      request.resume();
+      response.statusCode = 204;
+      response.end();
+    });
+    // On 127.0.0.2, where `localhost` (127.0.0.1, ::1) never leads.
+    await new Promise<void>((done) => server.listen(0, '127.0.0.2', done));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const status = await postPinned(`http://localhost:${port}/hook`, { 'content-type': 'application/json' }, '{}', { address: '127.0.0.2', family: 4 }, 2000);
+      expect(status).toBe(204);
+      expect(received?.headers.host).toBe(`localhost:${port}`);
+      // Unpinned, the same URL goes where the resolver says, and finds nobody there.
+      await expect(postPinned(`http://localhost:${port}/hook`, {}, '{}', undefined, 2000)).rejects.toThrow();
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
+});
