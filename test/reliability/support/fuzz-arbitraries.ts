@@ -39,7 +39,7 @@ const SQL = "1'; DROP TABLE wallets; --";
 
 /** A value that no field of the API should accept, or only just accepts. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(0, -1, 1.5, -0.5, 2 ** 53 - 1, 2 ** 53, 1e21, 1e308, '', '0', '100', '1e3', 'NaN', null, true, false, [], {}, SQL),
+  fc.constantFrom(0, -1, 1.5, -0.5, 2 ** 53 - 1, 2 ** 53, 1e21, 1e308, '', '0', '100', '1e3', 'NaN', null, true, false, [], {}, SQL, 'a\u0000b', { 'k\u0000': 1 }),
   fc.uuid(),
   fc.integer(),
   fc.double(),
@@ -94,7 +94,17 @@ export function fuzzedObject(spec: ObjectSpec): fc.Arbitrary<Record<string, unkn
     });
 }
 
-/** The raw body: usually the object as JSON (sometimes carrying the key as accessTag), else any JSON, broken JSON, or none. */
+/** The object's first field named twice: JSON.parse would keep the second silently. */
+function withDuplicateKey(body: Record<string, unknown>): string {
+  const text = JSON.stringify(body);
+  const [first] = Object.entries(body);
+  return first === undefined ? '{"a":1,"a":2}' : `{${JSON.stringify(first[0])}:${JSON.stringify(first[1])},${text.slice(1)}`;
+}
+
+/**
+ * The raw body: usually the object as JSON (sometimes carrying the key as accessTag), else any JSON,
+ * broken JSON, JSON nested up to 6000 deep, a key named twice, or none.
+ */
 export function fuzzedBody(object: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     {
@@ -106,6 +116,8 @@ export function fuzzedBody(object: fc.Arbitrary<Record<string, unknown>>): fc.Ar
     { weight: 1, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
     { weight: 1, arbitrary: fc.string({ maxLength: 100 }) },
     { weight: 1, arbitrary: fc.constantFrom('{', '{"amount": 1,}', '{"__proto__": {"admin": true}}', 'null', '') },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 6000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`) },
+    { weight: 1, arbitrary: object.map(withDuplicateKey) },
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
 }
@@ -209,10 +221,12 @@ function hostileRequest(spec: RequestSpec): fc.Arbitrary<FuzzedRequest> {
       key: fc.option(idempotencyKey, { freq: 10 }),
       fault: sandboxFault,
       type: contentType,
+      // Now and then a Content-Encoding (415, unless identity).
+      encoding: fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity') }),
       stray: strayHeaders,
       body: fuzzedBody(fuzzedObject(spec.body)),
     })
-    .map(({ path, query, auth, key, fault, type, stray, body }) => ({
+    .map(({ path, query, auth, key, fault, type, encoding, stray, body }) => ({
       url: path + query,
       headers: {
         ...stray,
@@ -220,6 +234,7 @@ function hostileRequest(spec: RequestSpec): fc.Arbitrary<FuzzedRequest> {
         ...(key === null ? {} : { 'idempotency-key': key }),
         ...(fault === undefined ? {} : { 'x-sandbox-fault': fault }),
         ...(type === undefined ? {} : { 'content-type': type }),
+        ...(encoding === null ? {} : { 'content-encoding': encoding }),
       },
       body,
     }));
