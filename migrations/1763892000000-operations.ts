@@ -270,6 +270,37 @@ export class Operations1763892000000 implements MigrationInterface {
       END
       $$`);
 
+    // Changes what its owner may change of a wallet (p_changes holds only the fields the request
+    // named; a JSON null clears one). The answer is the wallet as it then is, all filled in here.
+    await q.query(`
+      CREATE FUNCTION update_wallet(p_client_id uuid, p_endpoint text, p_key text, p_request_hash bytea, p_ttl_seconds integer,
+                                    p_lock_wait_ms integer, p_signature bytea, p_signed_request bytea, p_status smallint, p_body text, p_refusals text,
+                                    p_wallet_id uuid, p_changes jsonb)
+      RETURNS operation_outcome LANGUAGE plpgsql AS $$
+      DECLARE
+        claim operation_outcome;
+        changed wallets%ROWTYPE;
+      BEGIN
+        claim := idempotency_claim(p_client_id, p_endpoint, p_key, p_request_hash, p_ttl_seconds, p_lock_wait_ms, p_signature, p_signed_request);
+        IF claim.outcome <> 'claimed' THEN RETURN claim; END IF;
+
+        UPDATE wallets SET
+          external_id = CASE WHEN p_changes ? 'external_id' THEN p_changes ->> 'external_id' ELSE external_id END,
+          metadata = CASE WHEN p_changes ? 'metadata' THEN nullif(p_changes -> 'metadata', 'null'::jsonb) ELSE metadata END,
+          accepts_external_transfers = CASE WHEN p_changes ? 'accepts_external_transfers'
+                                            THEN (p_changes ->> 'accepts_external_transfers')::boolean ELSE accepts_external_transfers END
+        WHERE client_id = p_client_id AND id = p_wallet_id
+        RETURNING * INTO changed;
+        IF NOT FOUND THEN
+          RETURN idempotency_refuse(claim, p_client_id, p_endpoint, p_key, p_refusals, 'WALLET_NOT_FOUND');
+        END IF;
+        RETURN idempotency_record(claim, p_client_id, p_endpoint, p_key, 'executed', NULL, p_status, fill_decided(p_body, jsonb_build_object(
+          'currency', changed.currency, 'balance', changed.balance, 'external_id', changed.external_id, 'metadata', changed.metadata,
+          'accepts_external_transfers', changed.accepts_external_transfers,
+          'created_at', to_char(changed.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))));
+      END
+      $$`);
+
     // FUNDING to a wallet, unless the balance would pass 2^53-1: a client's sandbox deposit into its own
     // wallet (p_wallet_owner = the caller), or the operator's credit into any client's wallet
     // (p_wallet_owner NULL; the claim is then the operator's). The movement is the owner's either way.
@@ -500,7 +531,7 @@ export class Operations1763892000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const fn of [
-      'register_webhook', 'settle_payout', 'create_payout', 'transfer', 'place_order', 'deposit', 'create_wallet', 'record_refusal',
+      'register_webhook', 'update_wallet', 'settle_payout', 'create_payout', 'transfer', 'place_order', 'deposit', 'create_wallet', 'record_refusal',
       'default_wallet', 'debit_refusal', 'outbox_emit', 'job_enqueue', 'ledger_post', 'system_leg', 'wallet_leg', 'fill_decided',
       'idempotency_refuse', 'idempotency_record', 'idempotency_claim', 'outcome_of',
     ]) {

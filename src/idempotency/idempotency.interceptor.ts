@@ -21,6 +21,8 @@ import { IDEMPOTENCY_SCOPE, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decor
 import { CachedRecord, RecordedAnswer, RecordScope, ReplayCache } from './replay-cache';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** The methods that write: they take keys alike (PUT and PATCH like POST). */
+const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 
 /** What a keyed request answers with: the recorded answer, when it was first made, and whether this is a replay. */
 interface Answer {
@@ -48,7 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    if (request.method !== 'POST') return next.handle();
+    if (!WRITES.has(request.method)) return next.handle();
     const handler = context.getHandler();
     const requiresKey = this.reflector.get<boolean>(REQUIRES_IDEMPOTENCY_KEY, handler) === true;
     // The admin API has no client: its money-moving routes (they require a key) are the operator's; the rest stay outside.
@@ -67,14 +69,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const { client_order_id: _carrier, ...fingerprintedQuery } = query;
     const claim: Claim = {
       clientId: client.id,
-      endpoint: this.reflector.get<string>(IDEMPOTENCY_SCOPE, handler) ?? `POST ${routeTemplate}`,
+      endpoint: this.reflector.get<string>(IDEMPOTENCY_SCOPE, handler) ?? `${request.method} ${routeTemplate}`,
       key: key ?? null,
-      requestHash: key === undefined ? null : fingerprint({ method: 'POST', routeTemplate, params: request.params, query: fingerprintedQuery, body }),
+      requestHash: key === undefined ? null : fingerprint({ method: request.method, routeTemplate, params: request.params, query: fingerprintedQuery, body }),
       ttlSeconds: this.config.get('IDEMPOTENCY_TTL_SECONDS'),
       lockWaitMs: this.config.get('IDEMPOTENCY_LOCK_WAIT_MS'),
       signature: request.signature ?? null,
     };
-    const status = this.reflector.get<number>(HTTP_CODE_METADATA, handler) ?? HttpStatus.CREATED;
+    const status = this.reflector.get<number>(HTTP_CODE_METADATA, handler) ?? (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
     const dialect = dialectOf(request);
     const exchange: Exchange = { request, reply: http.getResponse<FastifyReply>() };
     return from(this.answer(exchange, claim, status, dialect, next).then((answer) => this.send(exchange.reply, claim.key, answer, status, dialect)));

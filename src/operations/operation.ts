@@ -7,8 +7,8 @@ import { DomainError } from '../common/errors';
  * Operations); requests may not carry NUL, so no client text can look like one. Typed as the value it
  * stands for, so presenters take it as they take the value.
  */
-export function decided<T extends string | number>(name: string): T {
-  return `\u0000${name}` as T;
+export function decided<T>(name: string): T {
+  return `\u0000${name}` as unknown as T;
 }
 
 const NO_REFUSALS: Record<string, DomainError> = {};

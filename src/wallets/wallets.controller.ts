@@ -1,4 +1,4 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
@@ -9,6 +9,7 @@ import { PageQuery } from '../common/pagination';
 import { ParseId } from '../common/parse-id.pipe';
 import { CreateDepositDto } from './dto/create-deposit.dto';
 import { CreateWalletDto } from './dto/create-wallet.dto';
+import { UpdateWalletDto } from './dto/update-wallet.dto';
 import { WalletsService } from './wallets.service';
 
 @ApiTags('wallets')
@@ -39,6 +40,13 @@ export class WalletsController {
   @ApiErrors(400, 401, 404)
   get(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.wallets.get(client.id, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a wallet’s external_id, metadata or accepts_external_transfers; takes an idempotency key like a POST' })
+  @ApiIdempotentPost(WalletResponse, { required: false, status: 200 })
+  update(@Param('id', ParseId()) id: string, @Body() dto: UpdateWalletDto) {
+    return this.wallets.update(id, dto);
   }
 
   @Get(':id/transactions')

@@ -7,9 +7,13 @@ import { decodeCursor, isIdentityKey, Page, PageQuery, toPage } from '../common/
 import { LedgerService } from '../ledger/ledger.service';
 import { decided, Operation } from '../operations/operation';
 import { CreateWalletDto } from './dto/create-wallet.dto';
+import { UpdateWalletDto } from './dto/update-wallet.dto';
 import { DepositResponse, WalletResponse } from './dto/wallet.response';
 import { WalletsRepository } from './wallets.repository';
 import { presentLedgerEntry, presentWallet } from './wallets.presenter';
+
+/** What `update_wallet` can refuse with. */
+const UPDATE_REFUSALS = { WALLET_NOT_FOUND: new NotFoundError('Wallet') };
 
 /** What `deposit` can refuse with. */
 const DEPOSIT_REFUSALS = { WALLET_NOT_FOUND: new NotFoundError('Wallet'), BALANCE_LIMIT_EXCEEDED: new BalanceLimitExceededError() };
@@ -44,6 +48,21 @@ export class WalletsService {
       },
       presentWallet(wallet),
     );
+  }
+
+  /** Prepares a change of what the owner may change (`update_wallet`); the answer is the wallet as the database then holds it. */
+  update(walletId: string, dto: UpdateWalletDto): Operation {
+    const changes = Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined));
+    const view: WalletResponse = {
+      id: walletId,
+      currency: decided('currency'),
+      balance: decided('balance'),
+      external_id: decided('external_id'),
+      metadata: decided('metadata'),
+      accepts_external_transfers: decided('accepts_external_transfers'),
+      created_at: decided('created_at'),
+    };
+    return new Operation('update_wallet', { wallet_id: walletId, changes }, view, UPDATE_REFUSALS);
   }
 
   async get(clientId: string, walletId: string): Promise<WalletResponse> {

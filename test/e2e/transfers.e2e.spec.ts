@@ -91,6 +91,16 @@ describe('transfers', () => {
     // Nothing moved, and the receiving client's wallets were never even locked.
     expect(await balanceOf(t, alice, from)).toBe(500);
     expect(await balanceOf(t, bob, probes[0])).toBe(0);
+
+    // Its owner opens it with PATCH, then closes it again.
+    const setAccepts = (accepts: boolean) =>
+      t.request('PATCH', `/v1/wallets/${probes[0]}`, { headers: withKey(bob.headers), body: { accepts_external_transfers: accepts } });
+    expect((await setAccepts(true)).json.accepts_external_transfers).toBe(true);
+    expect((await transfer({ from_wallet_id: from, to_wallet_id: probes[0], amount: 100 })).status).toBe(201);
+    expect((await setAccepts(false)).json.accepts_external_transfers).toBe(false);
+    const closed = await transfer({ from_wallet_id: from, to_wallet_id: probes[0], amount: 100 });
+    expect([closed.status, closed.body]).toEqual([404, unknown.body]);
+    expect(await balanceOf(t, bob, probes[0])).toBe(100);
   });
 
   it("keeps room in another client's wallet for the refunds of its pending payouts", async () => {

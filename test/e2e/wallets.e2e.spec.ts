@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { recordStatements } from '../support/round-trips';
 import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 describe('wallets, deposits and the ledger', () => {
@@ -19,6 +21,29 @@ describe('wallets, deposits and the ledger', () => {
     t.request('POST', `/v1/wallets/${walletId}/deposits`, { headers: withKey(alice.headers), body: { amount } });
   const ledgerCheck = async () =>
     (await t.request('GET', '/v1/admin/ledger/check', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json;
+
+  it('changes a wallet with PATCH, idempotently like a POST, in one call, and only the fields named', async () => {
+    const wallet = await createWallet({ currency: 'USD', external_id: 'before', metadata: { team: 'ops' } });
+    const key = randomUUID();
+    const patch = (body: unknown, headers = withKey(alice.headers, key)) => t.request('PATCH', `/v1/wallets/${wallet.id}`, { headers, body });
+    let changed = await patch({ external_id: 'after' });
+    const sent = await recordStatements(t, async () => (changed = await patch({ accepts_external_transfers: true }, withKey(alice.headers))));
+    expect(sent).toHaveLength(1);
+    expect([changed.status, changed.headers['idempotency-replayed']]).toEqual([200, 'false']);
+    expect(changed.json).toEqual({ ...wallet, external_id: 'after', accepts_external_transfers: true });
+    expect((await t.request('GET', `/v1/wallets/${wallet.id}`, { headers: alice.headers })).json).toEqual(changed.json);
+    // The first key's retry replays its own answer; the same key for another change is refused.
+    const replay = await patch({ external_id: 'after' });
+    expect([replay.status, replay.headers['idempotency-replayed'], replay.json.external_id]).toEqual([200, 'true', 'after']);
+    expect((await patch({ external_id: 'other' })).json.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // null clears; another client's wallet does not exist; nothing else is accepted.
+    const cleared = await patch({ metadata: null }, withKey(alice.headers));
+    expect(cleared.json.metadata).toBeNull();
+    const bob = await t.newClient('bob-patch');
+    expect((await t.request('PATCH', `/v1/wallets/${wallet.id}`, { headers: withKey(bob.headers), body: { external_id: 'x' } })).status).toBe(404);
+    expect((await patch({ balance: 1_000_000 }, withKey(alice.headers))).status).toBe(400);
+    expect((await t.request('GET', `/v1/wallets/${wallet.id}`, { headers: alice.headers })).json.balance).toBe(0);
+  });
 
   it('creates a wallet with the contract shape', async () => {
     const wallet = await createWallet({ currency: 'TRX', external_id: 'ext-1', metadata: { team: 'ops' } });
