@@ -246,3 +246,20 @@ describe('worker processes (WEB_CONCURRENCY)', () => {
     }
   }, 90_000);
 });
+
+describe('listen address (HOST)', () => {
+  it('listens only where HOST says', async () => {
+    const db = await createTestDatabase();
+    try {
+      const server = await startServerProcess({ NODE_ENV: 'test', DATABASE_URL: db.url, ADMIN_TOKEN, HOST: '127.0.0.2' });
+      const port = new URL(server.baseUrl).port;
+      expect((await fetch(`http://127.0.0.2:${port}/health`)).status).toBe(200);
+      expect(await fetch(`http://127.0.0.1:${port}/health`).then(() => 'answered', () => 'refused')).toBe('refused');
+      server.child.kill('SIGTERM');
+      await server.exited;
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+});
+

@@ -34,7 +34,8 @@ export async function startServerProcess(env: Record<string, string>, readyTimeo
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // The service listens on HOST when a test sets one (0.0.0.0 by default, reached through loopback).
+  const baseUrl = `http://${env.HOST ?? '127.0.0.1'}:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
