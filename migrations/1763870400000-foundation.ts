@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Clients, wallets, deposits and the double-entry ledger.
- * Every client table's primary key starts with client_id (DESIGN.md section 6: ready for
+ * Every client table's primary key starts with client_id (docs/architecture.md, "Schema": ready for
  * sharding by client, and every lookup tenant-scoped).
  */
 export class Foundation1763870400000 implements MigrationInterface {

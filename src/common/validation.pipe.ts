@@ -23,7 +23,7 @@ export class RefuseNulPipe implements PipeTransform {
   }
 }
 
-/** The one global pipe (STYLE.md habit 7): unknown fields are refused, not silently dropped. */
+/** The one global validation pipe (docs/architecture.md, step 4): unknown fields are refused, not silently dropped. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,

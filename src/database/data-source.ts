@@ -22,7 +22,7 @@ export function createDataSource(url: string, poolSize: number, poolWaitMs = 500
     migrationsTransactionMode: 'each',
     synchronize: false,
     poolSize,
-    // No session-level state on connections (DESIGN.md section 6): transaction-mode poolers work.
+    // No session-level state on connections (docs/idempotency.md, "Inside the call"): transaction-mode poolers work.
     // connectionTimeoutMillis bounds the wait for a free pooled connection (pg-pool), not only a new one's connect.
     extra: { application_name: 'ledgerline', connectionTimeoutMillis: poolWaitMs },
   });

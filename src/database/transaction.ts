@@ -8,7 +8,7 @@ export type TxHost = TransactionHost<TransactionalAdapterTypeOrm>;
 
 /**
  * Opens a CLS context and a transaction around `work`. CLS is opened here, per unit of work, instead
- * of on every request: mounting it globally cost most of a bare endpoint's throughput (PERFORMANCE.md).
+ * of on every request: mounting it globally cost most of a bare endpoint's throughput (docs/architecture.md, step 3).
  */
 @Injectable()
 export class UnitOfWork {

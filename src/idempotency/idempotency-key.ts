@@ -1,6 +1,6 @@
 import { keyAmbiguous, keyInvalid, keyTooLong, keyTooShort } from './idempotency.errors';
 
-/** Where a key can come from; all three share one key space (DESIGN.md section 2). */
+/** Where a key can come from; all three share one key space (docs/idempotency.md, "The key"). */
 export interface KeyCarriers {
   /** `Idempotency-Key` header (IETF draft, Stripe, Starship, ORZCash). */
   header?: string | string[];

@@ -14,7 +14,7 @@ class ErrorBody {
   request_id?: string;
 }
 
-/** The contract's error envelope (DESIGN.md section 5). */
+/** The error envelope every error answers in (docs/architecture.md, step 6). */
 export class ErrorResponse {
   @ApiProperty({ type: ErrorBody })
   error: ErrorBody;

@@ -1,7 +1,7 @@
 import { ValidationFailedError } from '../common/errors';
 
 /**
- * `X-Sandbox-Fault` (DESIGN.md section 7): lets integrators produce each failure the idempotency
+ * `X-Sandbox-Fault` (docs/idempotency.md, "Trying every failure yourself"): lets integrators produce each failure the idempotency
  * layer protects against. Ignored in production.
  */
 export type SandboxFault =
