@@ -1,13 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable, NotFoundException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { SignatureReusedError, UnauthenticatedError } from '../common/errors';
+import { isWrite } from '../idempotency/idempotency.decorators';
 import { AppConfig } from '../config/app-config';
 import { ROUTE_ACCESS, RouteAccess } from './auth.decorators';
 import { ClientsRepository } from './clients.repository';
 import { CredentialsCache, VerifiableCredentials } from './credentials-cache';
 import { FailedAuthThrottle } from './failed-auth-throttle';
-import { createHash } from 'node:crypto';
 import { secretsMatch, signatureMatches, tokensMatch, unsealSecret, UsedSignature } from './credentials';
 
 /** Compared against when the key is unknown, so that both failures cost the same. */
@@ -113,8 +114,8 @@ export class AuthGuard implements CanActivate {
 
   /**
    * A signature over a recent timestamp, which authenticates one request: within its window it is
-   * accepted again only for the identical request (a retry), on every instance. A client POST's
-   * signature is remembered by its operation's own call (no extra round trip); any other request's here.
+   * accepted again only for the identical request (a retry), on every instance. A write's signature
+   * is remembered by its operation's own call (no extra round trip); a read's here.
    */
   private async verifySignature(request: FastifyRequest, scheme: SignatureScheme) {
     const timestamp = headerValue(request, scheme.timestamp);
@@ -127,7 +128,7 @@ export class AuthGuard implements CanActivate {
     const secret = unsealSecret(credentials.secretSealed, this.config.credentialsKey);
     if (!signatureMatches(secret, scheme.message(timestamp), signature, scheme.encoding)) throw new UnauthenticatedError();
     const used: UsedSignature = { bytes: Buffer.from(signature, scheme.encoding), requestHash: signedRequestHash(request) };
-    if (request.method === 'POST') request.signature = used;
+    if (isWrite(request.method)) request.signature = used;
     else if (!(await this.clients.firstUseOf(credentials.client.id, used))) throw new SignatureReusedError();
     return credentials.client;
   }

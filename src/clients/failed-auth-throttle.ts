@@ -1,5 +1,5 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
-import { ApiError } from '../common/errors';
+import { Injectable } from '@nestjs/common';
+import { RateLimitedError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { SlidingWindowStorage } from './sliding-window-storage';
 
@@ -29,9 +29,7 @@ export class FailedAuthThrottle {
       this.blockedUntil.delete(address);
       return;
     }
-    throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', 'Too many failed authentication attempts from this address; retry after the time in Retry-After', undefined, {
-      'Retry-After': String(Math.ceil(waitMs / 1000)),
-    });
+    throw new RateLimitedError('Too many failed authentication attempts from this address; retry after the time in Retry-After', Math.ceil(waitMs / 1000));
   }
 
   /** Counts a failure; the one that reaches the bound blocks the address until its window has passed. */

@@ -1,8 +1,8 @@
-import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../common/errors';
+import { RateLimitedError } from '../common/errors';
 
 /**
  * Per-client rate limit (RATE_LIMIT_PER_MINUTE) on @nestjs/throttler, across all of a client's
@@ -32,12 +32,11 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const retryAfter = String(Math.max(1, detail.timeToBlockExpire));
-    throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', `At most ${detail.limit} requests a minute; retry after the time in Retry-After`, undefined, {
-      'Retry-After': retryAfter,
+    const retryAfter = Math.max(1, detail.timeToBlockExpire);
+    throw new RateLimitedError(`At most ${detail.limit} requests a minute; retry after the time in Retry-After`, retryAfter, {
       'RateLimit-Limit': String(detail.limit),
       'RateLimit-Remaining': '0',
-      'RateLimit-Reset': retryAfter,
+      'RateLimit-Reset': String(retryAfter),
     });
   }
 }

@@ -63,6 +63,13 @@ export class UnauthenticatedError extends ApiError {
   }
 }
 
+/** 429 RATE_LIMITED: nothing ran; retry after `retryAfterSeconds` (a client's budget, failed logins, sandbox faults). */
+export class RateLimitedError extends ApiError {
+  constructor(message: string, retryAfterSeconds: number, headers: Record<string, string> = {}) {
+    super(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', message, undefined, { 'Retry-After': String(retryAfterSeconds), ...headers });
+  }
+}
+
 /** A valid signature that already signed another request: a signature authenticates one request (and its retries). */
 export class SignatureReusedError extends UnauthenticatedError {
   constructor() {

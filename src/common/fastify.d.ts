@@ -8,7 +8,7 @@ declare module 'fastify' {
     client?: AuthenticatedClient;
     /** The request body exactly as received (fingerprints and signatures need the bytes). */
     rawBody?: string;
-    /** A signed POST's signature, left by the auth guard for the operation's call to remember (migration SignaturesSeen). */
+    /** A signed write's signature, left by the auth guard for the operation's call to remember (migration SignaturesSeen). */
     signature?: UsedSignature;
   }
 }

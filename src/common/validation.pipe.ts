@@ -1,4 +1,4 @@
-import { Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailedError } from './errors';
 import { flaw } from './json-body';
 
@@ -12,13 +12,13 @@ function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
 }
 
 /**
- * Runs before validation on every handler input (query, path parameters, body): PostgreSQL text
- * cannot hold NUL, so a NUL anywhere is the client's error, not a 500.
+ * Runs before validation on the query and path parameters: PostgreSQL text cannot hold NUL, so a
+ * NUL is the client's error, not a 500. The body was checked already, as it was parsed (json-body.ts).
  */
 @Injectable()
 export class RefuseNulPipe implements PipeTransform {
-  transform(value: unknown): unknown {
-    if (flaw(value) === 'NUL') throw new ValidationFailedError([{ field: 'request', errors: ['strings must not contain NUL (\\u0000)'] }]);
+  transform(value: unknown, { type }: ArgumentMetadata): unknown {
+    if (type !== 'body' && flaw(value) === 'NUL') throw new ValidationFailedError([{ field: 'request', errors: ['strings must not contain NUL (\\u0000)'] }]);
     return value;
   }
 }

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
 import { PayoutsModule } from '../payouts/payouts.module';
 import { ProductsModule } from '../products/products.module';
-import { WalletsModule } from '../wallets/wallets.module';
 import { CatFeeAdapter } from './catfee/catfee.adapter';
 import { CatFeeController } from './catfee/catfee.controller';
 import { StarshipAdapter } from './starship/starship.adapter';
@@ -10,7 +9,7 @@ import { StarshipController } from './starship/starship.controller';
 
 /** The seed APIs' routes (docs/dialects.md): adapters over the same services and the same key space. */
 @Module({
-  imports: [OrdersModule, PayoutsModule, ProductsModule, WalletsModule],
+  imports: [OrdersModule, PayoutsModule, ProductsModule],
   controllers: [StarshipController, CatFeeController],
   providers: [StarshipAdapter, CatFeeAdapter],
 })

@@ -1,5 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
 
+/** The methods that write, and so take idempotency keys alike (PUT and PATCH like POST). */
+export const isWrite = (method: string) => method === 'POST' || method === 'PUT' || method === 'PATCH';
+
 export const REQUIRES_IDEMPOTENCY_KEY = 'ledgerline:requires-idempotency-key';
 export const IDEMPOTENCY_SCOPE = 'ledgerline:idempotency-scope';
 

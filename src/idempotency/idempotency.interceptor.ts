@@ -17,12 +17,10 @@ import { prepareCall, prepareRefusal } from '../operations/prepare-call';
 import { fingerprint } from './fingerprint';
 import { readIdempotencyKey } from './idempotency-key';
 import { keyInUse, keyRequired, keyReused } from './idempotency.errors';
-import { IDEMPOTENCY_SCOPE, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decorators';
+import { IDEMPOTENCY_SCOPE, isWrite, REQUIRES_IDEMPOTENCY_KEY } from './idempotency.decorators';
 import { CachedRecord, RecordedAnswer, RecordScope, ReplayCache } from './replay-cache';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-/** The methods that write: they take keys alike (PUT and PATCH like POST). */
-const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 
 /** What a keyed request answers with: the recorded answer, when it was first made, and whether this is a replay. */
 interface Answer {
@@ -50,7 +48,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    if (!WRITES.has(request.method)) return next.handle();
+    if (!isWrite(request.method)) return next.handle();
     const handler = context.getHandler();
     const requiresKey = this.reflector.get<boolean>(REQUIRES_IDEMPOTENCY_KEY, handler) === true;
     // The admin API has no client: its money-moving routes (they require a key) are the operator's; the rest stay outside.
@@ -82,10 +80,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.answer(exchange, claim, status, dialect, next).then((answer) => this.send(exchange.reply, claim.key, answer, status, dialect)));
   }
 
-  /** A record this instance has replayed before answers from memory; anything else is one call. */
+  /**
+   * A record this instance has replayed before answers from memory; anything else is one call. A
+   * signed request always makes the call, which remembers its signature: answered from memory, the
+   * signature would stay free to sign another request.
+   */
   private async answer(exchange: Exchange, claim: Claim, status: number, dialect: ResponseDialect, next: CallHandler): Promise<Answer> {
     const scope = claim.key === null ? undefined : { clientId: claim.clientId, endpoint: claim.endpoint, key: claim.key };
-    const known = scope && this.replayCache.get(scope);
+    const known = scope && claim.signature === null ? this.replayCache.get(scope) : undefined;
     if (known) return this.replay(claim, known);
 
     const call = await this.prepare(next, status, dialect, claim.key !== null);
@@ -102,7 +104,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async prepare(next: CallHandler, status: number, dialect: ResponseDialect, keyed: boolean) {
     try {
       const operation = await lastValueFrom(next.handle());
-      if (!(operation instanceof Operation)) throw new Error('a client POST handler must return an Operation');
+      if (!(operation instanceof Operation)) throw new Error('a write handler inside the idempotency layer must return an Operation');
       return prepareCall(operation, status, dialect);
     } catch (error) {
       if (keyed && error instanceof DomainError) return prepareRefusal(error, dialect);

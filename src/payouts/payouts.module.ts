@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { LedgerModule } from '../ledger/ledger.module';
-import { WalletsModule } from '../wallets/wallets.module';
 import { PayoutSettlement } from './payout-settlement';
 import { PayoutsController } from './payouts.controller';
 import { PayoutsRepository } from './payouts.repository';
@@ -8,7 +6,6 @@ import { PayoutsService } from './payouts.service';
 import { SandboxPayoutRail } from './sandbox-payout-rail';
 
 @Module({
-  imports: [LedgerModule, WalletsModule],
   controllers: [PayoutsController],
   providers: [PayoutsService, PayoutsRepository, PayoutSettlement, SandboxPayoutRail],
   exports: [PayoutsService],

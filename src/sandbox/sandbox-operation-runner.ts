@@ -1,6 +1,6 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiError } from '../common/errors';
+import { RateLimitedError } from '../common/errors';
 import { UnitOfWork } from '../database/transaction';
 import { OperationOutcome } from '../operations/operation';
 import { Exchange, OperationRunner } from '../operations/operation-runner';
@@ -14,7 +14,7 @@ const MAX_FAULTS_IN_FLIGHT = 2;
 const isFirstExecution = (outcome: OperationOutcome) => outcome.outcome === 'executed' || outcome.outcome === 'refused';
 
 /**
- * Outside production: `X-Sandbox-Fault` on a keyed request (docs/idempotency.md, "Sandbox faults").
+ * Outside production: `X-Sandbox-Fault` on a keyed request (docs/idempotency.md, "Trying every failure yourself").
  * A fault that acts before COMMIT opens a transaction around the one call, so it can hold it open
  * (`delay`) or roll it back (`fail-before-commit`); `drop-response` lets the call commit and then
  * loses the answer. A replay answers normally.
@@ -35,7 +35,7 @@ export class SandboxOperationRunner extends OperationRunner {
     if (fault === undefined) return this.operations.call(claim, call);
     const inFlight = this.faultsInFlight.get(claim.clientId) ?? 0;
     if (inFlight >= MAX_FAULTS_IN_FLIGHT) {
-      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', `At most ${MAX_FAULTS_IN_FLIGHT} requests with X-Sandbox-Fault in flight; retry when one has answered`, undefined, { 'Retry-After': '1' });
+      throw new RateLimitedError(`At most ${MAX_FAULTS_IN_FLIGHT} requests with X-Sandbox-Fault in flight; retry when one has answered`, 1);
     }
     this.faultsInFlight.set(claim.clientId, inFlight + 1);
     try {
@@ -48,7 +48,6 @@ export class SandboxOperationRunner extends OperationRunner {
   }
 
   private async withFault({ request, reply }: Exchange, claim: Claim, call: PreparedCall, fault: SandboxFault): Promise<OperationOutcome> {
-
     if (fault.kind === 'drop-response') {
       const outcome = await this.operations.call(claim, call);
       if (!isFirstExecution(outcome)) return outcome;

@@ -9,6 +9,6 @@ import { WalletsService } from './wallets.service';
   imports: [LedgerModule],
   controllers: [WalletsController, AdminWalletsController],
   providers: [WalletsService, WalletsRepository],
-  exports: [WalletsService, WalletsRepository],
+  exports: [WalletsService],
 })
 export class WalletsModule {}

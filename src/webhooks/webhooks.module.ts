@@ -9,6 +9,5 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   controllers: [WebhooksController],
   providers: [WebhooksService, WebhooksRepository, WebhookDelivery],
-  exports: [WebhooksService],
 })
 export class WebhooksModule {}

@@ -152,6 +152,13 @@ describe('seed dialects', () => {
       }
       expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 162);
       expect(await t.db.query(`SELECT 1 FROM orders WHERE receiver = 'ATTACKER'`)).toHaveLength(0);
+
+      // A retry whose record sits in the replay cache still spends its signature: captured, it signs nothing else.
+      const retrySignature = catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order');
+      expect((await t.request('POST', '/v1/order?quantity=1&receiver=TVICTIM&duration=1h&client_order_id=cap-001', { headers: retrySignature })).json.sub_code).toBe('SUCCESS');
+      const reused = await t.request('POST', '/v1/order?quantity=5000&receiver=ATTACKER&duration=30d&client_order_id=cap-003', { headers: retrySignature });
+      expect([reused.status, reused.json.sub_code]).toEqual([401, 'UNAUTHENTICATED']);
+      expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 162);
     });
 
     it("answers what Fastify refuses before the route runs (a malformed body, another content type) in CatFee's shape too", async () => {

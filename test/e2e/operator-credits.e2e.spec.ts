@@ -59,8 +59,12 @@ describe('operator credits in production', () => {
       expect(refused.status).toBe(401);
     }
     const key = randomUUID();
-    const unknown = await credit(randomUUID(), { amount: 1, reference: 'x' }, withKey(admin, key));
+    const unknownWallet = randomUUID();
+    const unknown = await credit(unknownWallet, { amount: 1, reference: 'x' }, withKey(admin, key));
     expect([unknown.status, unknown.json.error.code]).toEqual([404, 'NOT_FOUND']);
+    // Recorded under the operator's key: the retry is its replay.
+    const again = await credit(unknownWallet, { amount: 1, reference: 'x' }, withKey(admin, key));
+    expect([again.status, again.headers['idempotency-replayed'], again.body]).toEqual([404, 'true', unknown.body]);
     expect((await t.request('GET', `/v1/idempotency-keys/${key}`, { headers: alice.headers })).status).toBe(404);
     expect(await balance()).toBe(5000);
   });

@@ -9,6 +9,8 @@ const LOCK_WAIT_MS = 300;
 interface Route {
   name: string;
   fn: string;
+  /** Signed requests always make the call, which spends their signature: no replay from memory. */
+  signed?: boolean;
   send(t: TestApp, key: string, wallet: Wallets, affordable: boolean): Promise<Reply>;
 }
 
@@ -45,6 +47,7 @@ const ROUTES: Route[] = [
   {
     name: 'POST /v1/order (CatFee)',
     fn: 'place_order',
+    signed: true,
     send: (t, key, _w, affordable) =>
       t.request('POST', `/v1/order?quantity=${affordable ? 100 : 10_000_000}&receiver=TRON_ADDRESS&duration=1h&client_order_id=${key}`, { headers: catFeeHeaders(alice, '/v1/order') }),
   },
@@ -115,13 +118,14 @@ describe('one database call per money movement', () => {
     it('executes, replays, refuses a changed request, and records a refusal, in one call each', async () => {
       const key = randomUUID();
       const executed = await oneCall(route, () => route.send(t, key, wallets, true));
-      expect([executed.status, executed.headers['idempotency-replayed']]).toEqual([executed.status < 300 ? executed.status : 201, 'false']);
       expect(executed.status).toBeLessThan(300);
+      expect(executed.headers['idempotency-replayed']).toBe('false');
 
       const replayed = await oneCall(route, () => route.send(t, key, wallets, true));
       expect([replayed.status, replayed.headers['idempotency-replayed']]).toEqual([executed.status, 'true']);
-      // A replayed record is then served from this instance's memory: no call at all.
-      expect(await recordStatements(t, () => route.send(t, key, wallets, true))).toEqual([]);
+      // A replayed record is then served from this instance's memory: no call at all (signed: the one call).
+      if (route.signed) await oneCall(route, () => route.send(t, key, wallets, true));
+      else expect(await recordStatements(t, () => route.send(t, key, wallets, true))).toEqual([]);
 
       const otherKey = randomUUID();
       await route.send(t, otherKey, wallets, true);
