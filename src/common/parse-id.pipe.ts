@@ -20,4 +20,4 @@ class ParseIdPipe implements PipeTransform<string, string> {
 export const ParseId = (field = 'id') => new ParseIdPipe(field, (value) => isUUID(value), 'a UUID');
 
 /** A bigint identity id (a webhook delivery's). */
-export const ParseIdentityId = (field: string) => new ParseIdPipe(field, isIdentityKey, 'a positive integer');
+export const ParseIdentityId = (field: string) => new ParseIdPipe(field, isIdentityKey, 'a positive integer below 2^63');

@@ -127,10 +127,10 @@ describe('webhooks', () => {
       expect(order.status).toBe(201);
 
       // Between the failed first attempt and its retry, the log says when the retry is due.
-      await until(async () => (await deliveryLog(alice, webhookId)).data.some((d: { next_retry_at: string | null }) => d.next_retry_at !== null));
-      const waiting = (await deliveryLog(alice, webhookId)).data[0];
+      let waiting: { next_retry_at: string | null; created_at: string } | undefined;
+      await until(async () => (waiting = (await deliveryLog(alice, webhookId)).data.find((d: { next_retry_at: string | null }) => d.next_retry_at !== null)) !== undefined);
       expect(waiting).toMatchObject({ attempt: 1, status: 'FAILED', response_code: 500, error: 'receiver answered 500' });
-      expect(Date.parse(waiting.next_retry_at)).toBeGreaterThan(Date.parse(waiting.created_at));
+      expect(Date.parse(waiting!.next_retry_at!)).toBeGreaterThan(Date.parse(waiting!.created_at));
 
       await until(() => receiver.received.length === 3);
       const ids = new Set(receiver.received.map((r) => r.headers['webhook-id']));
