@@ -4,11 +4,11 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 import { ValidationFailedError } from './errors';
 
 export class PageQuery {
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100, example: 20 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
+  @ApiPropertyOptional({ description: 'next_cursor of the previous page', example: 'MTc' })
   @IsOptional() @IsString() @MaxLength(200)
   cursor?: string;
 }
@@ -18,8 +18,10 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** A sort key that is a bigint identity id (ledger entries, webhook deliveries). */
-export const isIdentityKey = (key: string) => /^[1-9][0-9]{0,18}$/.test(key);
+const BIGINT_MAX = 9223372036854775807n;
+
+/** A sort key that is a bigint identity id (ledger entries, webhook deliveries): one PostgreSQL's bigint can hold. */
+export const isIdentityKey = (key: string) => /^[1-9][0-9]{0,18}$/.test(key) && BigInt(key) <= BIGINT_MAX;
 
 /** Cursors are opaque to clients: base64url of the last row's sort key. */
 export function encodeCursor(sortKey: string): string {

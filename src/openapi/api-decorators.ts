@@ -39,6 +39,7 @@ export const ApiIdempotentPost = (type: Type<unknown>, { required, status = 201 
       name: 'X-Sandbox-Fault',
       required: false,
       description: 'Sandbox only: `drop-response` (commit, then close the connection), `fail-before-commit` (roll back, 500), `delay=MS` (hold the transaction open, ≤ 30000).',
+      example: 'delay=2000',
     }),
     ApiResponse({ status, type, description: 'Done, or the recorded answer to an earlier attempt with this key', headers: IDEMPOTENCY_RESPONSE_HEADERS }),
     ApiErrors(400, 401, 404, 409, 413, 415, 422, 500),

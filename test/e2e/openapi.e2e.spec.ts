@@ -8,7 +8,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 const CHROMIUM = '/usr/bin/chromium';
 
 interface Operation {
-  parameters?: Array<{ name: string; in: string; required?: boolean }>;
+  parameters?: Array<{ name: string; in: string; required?: boolean; example?: unknown; schema?: { example?: unknown } }>;
   responses: Record<string, { headers?: Record<string, unknown>; content?: unknown }>;
 }
 
@@ -59,6 +59,29 @@ describe('OpenAPI', () => {
       expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['400', '401', '409', '422', '500']));
     }
     expect(document.paths['/v1/wallets'].post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: false }));
+  });
+
+  it('documents the webhook routes, with an example for every parameter', () => {
+    const webhookRoutes: Array<[string, string]> = [
+      ['post', '/v1/webhooks'],
+      ['get', '/v1/webhooks/{id}'],
+      ['post', '/v1/webhooks/{id}/rotate-secret'],
+      ['get', '/v1/webhooks/{id}/deliveries'],
+      ['post', '/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver'],
+    ];
+    for (const [method, path] of webhookRoutes) {
+      const operation = document.paths[path]?.[method];
+      expect({ path, documented: operation !== undefined }).toEqual({ path, documented: true });
+      for (const parameter of operation.parameters ?? []) {
+        expect({ path, parameter: parameter.name, example: parameter.example ?? parameter.schema?.example }).toEqual({ path, parameter: parameter.name, example: expect.anything() });
+      }
+    }
+    expect(document.paths['/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver'].post.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['id', 'delivery_id', 'Idempotency-Key']));
+    expect(Object.keys(document.paths['/v1/webhooks/{id}/rotate-secret'].post.responses)).toContain('200');
+    expect(Object.keys(document.paths['/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver'].post.responses)).toContain('202');
+    const { WebhookWithSecretResponse, WebhookDeliveryResponse } = document.components.schemas;
+    expect(WebhookWithSecretResponse.properties?.secret.example).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Object.keys(WebhookDeliveryResponse.properties ?? {})).toEqual(expect.arrayContaining(['status', 'response_code', 'created_at', 'next_retry_at']));
   });
 
   it('gives examples in the request and response models', () => {
