@@ -9,7 +9,7 @@ import { Order } from '../../orders/order.entity';
 const simulatedHash = (step: string, orderId: string) => createHash('sha256').update(`${step}:${orderId}`).digest('hex');
 
 /** TRX staked for the energy, in the article example's proportion: 10 000 000 sun per 65 000 energy, rounded up. */
-const stakedSun = (quantity: number) => Math.ceil((quantity * 10_000_000) / 65_000);
+const stakedSun = (quantity: number) => minorUnitsToJson((BigInt(quantity) * 10_000_000n + 64_999n) / 65_000n);
 
 /** An order in CatFee's fields, in the article's order (timestamps are unix seconds, amounts in sun). */
 export function presentCatFeeOrder(order: Order) {
