@@ -17,8 +17,10 @@ export function setUpOpenApi(app: NestFastifyApplication, { ui }: { ui: boolean 
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Secret' }, 'apiSecret')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin')
-    // Both headers together, on every route unless it says otherwise.
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A client’s api_secret, alone (Stripe style)' }, 'clientSecret')
+    // Both headers together, or the bearer secret, on every route unless it says otherwise.
     .addSecurityRequirements({ apiKey: [], apiSecret: [] })
+    .addSecurityRequirements('clientSecret')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), { jsonDocumentUrl: 'docs-json', ui });
 }

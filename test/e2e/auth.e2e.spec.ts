@@ -62,6 +62,36 @@ describe('clients and authentication', () => {
     expect((await t.request('GET', '/v1/admin/ledger/check', { headers: alice.headers })).status).toBe(401);
   });
 
+  it('accepts Authorization: Bearer <api_secret> alone, and keeps it apart from the admin token', async () => {
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const listed = await t.request('GET', '/v1/wallets', { headers: bearer(alice.headers['x-api-secret']) });
+    expect(listed.status).toBe(200);
+    const created = await t.request('POST', '/v1/wallets', { headers: bearer(bob.headers['x-api-secret']), body: { currency: 'USD' } });
+    expect(created.status).toBe(201);
+    // The secret names its client: bob's wallet is bob's, not alice's.
+    expect((await t.request('GET', `/v1/wallets/${created.json.id}`, { headers: bob.headers })).status).toBe(200);
+    expect((await t.request('GET', `/v1/wallets/${created.json.id}`, { headers: bearer(alice.headers['x-api-secret']) })).status).toBe(404);
+
+    for (const authorization of [`Bearer ${alice.headers['x-api-secret']}x`, `Bearer ${ADMIN_TOKEN}`, `bearer ${alice.headers['x-api-secret']}`, `Bearer  ${alice.headers['x-api-secret']}`, `Bearer ${alice.headers['x-api-key']}`]) {
+      const refused = await t.request('GET', '/v1/wallets', { headers: { authorization } });
+      expect([refused.status, refused.json.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    // A client's secret is no admin token, and the admin token still is one.
+    expect((await t.request('GET', '/v1/admin/ledger/check', { headers: bearer(alice.headers['x-api-secret']) })).status).toBe(401);
+    expect((await t.request('GET', '/v1/admin/ledger/check', { headers: bearer(ADMIN_TOKEN) })).status).toBe(200);
+    // X-API-Key present: the key and its secret decide, whatever Authorization says.
+    const mixed = await t.request('GET', '/v1/wallets', { headers: { 'x-api-key': alice.headers['x-api-key'], 'x-api-secret': 'sk_wrong', ...bearer(alice.headers['x-api-secret']) } });
+    expect(mixed.status).toBe(401);
+  });
+
+  it('finds a bearer secret by an index on its hash, not by reading the clients table', async () => {
+    await t.db.query(`INSERT INTO clients (id, name, api_key, secret_hash) SELECT gen_random_uuid(), 'filler', 'ak_filler' || n, sha256(('sk_filler' || n)::bytea) FROM generate_series(1, 5000) n`);
+    await t.db.query('ANALYZE clients');
+    const plan = await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM clients WHERE secret_hash = sha256('sk_probe'::bytea)`);
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Scan using clients_by_secret_hash/);
+    expect((await t.request('GET', '/v1/wallets', { headers: { authorization: `Bearer ${alice.headers['x-api-secret']}` } })).status).toBe(200);
+  });
+
   it("gives another client's wallet a 404, for reads and for deposits", async () => {
     const wallet = await t.request('POST', '/v1/wallets', { headers: alice.headers, body: { currency: 'EUR' } });
     const read = await t.request('GET', `/v1/wallets/${wallet.json.id}`, { headers: bob.headers });
@@ -138,6 +168,14 @@ describe('failed authentication', () => {
     }
     const admin = await t.app.inject({ method: 'POST', url: '/v1/admin/clients', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { name: 'm' }, remoteAddress: '192.0.2.44' });
     expect(admin.statusCode).toBe(429);
+  });
+
+  it('counts wrong bearer secrets as failed authentications', async () => {
+    for (let attempt = 0; attempt < FAILURES; attempt++) {
+      expect((await from('203.0.113.50', { authorization: `Bearer sk_guess${attempt}` })).status).toBe(401);
+    }
+    expect((await from('203.0.113.50', { authorization: `Bearer ${alice.headers['x-api-secret']}` })).status).toBe(429);
+    expect((await from('203.0.113.51', { authorization: `Bearer ${alice.headers['x-api-secret']}` })).status).toBe(200);
   });
 
   it('remembers an unknown key briefly: a flood of the same unknown key reaches the database once', async () => {

@@ -47,12 +47,18 @@ describe('OpenAPI', () => {
         'POST /api/v1/orders',
         'POST /api/v1/payouts',
         'POST /v1/order',
+        'POST /client/api/orders',
+        'POST /client/api/payouts',
+        'POST /client/api/cart/items',
+        'GET /client/api/cart',
+        'DELETE /client/api/cart/items/{id}',
+        'POST /client/api/cart/checkout',
       ]),
     );
   });
 
   it('marks the key required on money-moving POSTs and documents the idempotency headers and errors', () => {
-    for (const path of ['/v1/wallets/{id}/deposits', '/v1/orders', '/v1/transfers', '/v1/payouts', '/api/v1/orders']) {
+    for (const path of ['/v1/wallets/{id}/deposits', '/v1/orders', '/v1/transfers', '/v1/payouts', '/api/v1/orders', '/client/api/orders', '/client/api/cart/checkout']) {
       const post = document.paths[path].post;
       expect(post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
       expect(Object.keys(post.responses['201'].headers ?? {})).toEqual(['Idempotency-Key', 'Idempotency-Replayed', 'Idempotency-Created-At']);

@@ -4,14 +4,14 @@ import { AuthenticatedClient, CurrentClient } from '../../clients/authenticated-
 import { CatFeeSigned } from '../../clients/auth.decorators';
 import { ParseId } from '../../common/parse-id.pipe';
 import { UseResponseDialect } from '../../common/response-dialect';
-import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
+import { IdempotencyScope } from '../../idempotency/idempotency.decorators';
 import { CatFeeAdapter } from './catfee.adapter';
 import { catFeeDialect } from './catfee.dialect';
 import { CatFeeOrderQuery } from './catfee.dto';
 
 /**
  * CatFee's energy API, verbatim: everything in the query string, CF-ACCESS-* signatures,
- * `client_order_id` as the key (in the main API's order scope), CatFee's envelope for every answer.
+ * `client_order_id` as the optional key (in the main API's order scope), CatFee's envelope for every answer.
  */
 @ApiTags('dialect: CatFee')
 @ApiHeader({ name: 'CF-ACCESS-KEY', required: true, description: 'Your API key' })
@@ -25,8 +25,11 @@ export class CatFeeController {
   @Post()
   @UseResponseDialect(catFeeDialect)
   @HttpCode(200)
-  @ApiOperation({ summary: 'CatFee: buy ENERGY, everything in the query string; a duplicate client_order_id returns the order with sub_code SUCCESS', security: [] })
-  @RequiresIdempotencyKey()
+  @ApiOperation({
+    summary: 'CatFee: buy ENERGY, everything in the query string; a duplicate client_order_id returns the order with sub_code SUCCESS',
+    description: 'client_order_id is optional, as CatFee documents it: without one every request is a new order, so a retry buys again',
+    security: [],
+  })
   @IdempotencyScope('POST /v1/orders')
   buyEnergy(@CurrentClient() client: AuthenticatedClient, @Query() query: CatFeeOrderQuery) {
     return this.catFee.buyEnergy(client.id, query);
