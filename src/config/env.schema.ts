@@ -74,6 +74,17 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_PER_MINUTE = 6000;
 
+  /**
+   * Redis that counts the rate limits and the failed-authentication throttle for every instance at
+   * once; unset, each process counts its own. While it is unreachable, each process counts its own.
+   */
+  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of every key written to Redis, so that deployments can share one Redis. */
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits or _ . : -' })
+  REDIS_KEY_PREFIX = 'ledgerline';
+
   /** First wait before a failed webhook delivery is retried; each retry doubles it. */
   @Type(() => Number) @IsInt() @Min(1) @Max(3600)
   WEBHOOK_RETRY_DELAY_SECONDS = 2;
