@@ -5,7 +5,7 @@ import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRe
 import { AppConfig } from '../config/app-config';
 
 /** Longest a request waits on Redis for one call; past it, that call is counted in this process. */
-const REDIS_WAIT_MS = 200;
+const REDIS_WAIT_MS = 500;
 /** How long boot waits for a first connection, so that the first requests are not counted locally for nothing. */
 const REDIS_BOOT_WAIT_MS = 2000;
 /** Used as plain counters: the sliding windows compare counts with the limit and give each key its lifetime. */
