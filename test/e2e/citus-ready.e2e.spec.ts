@@ -6,8 +6,8 @@ import { createTestDatabase, TestDatabase } from '../support/database';
  * client_id); `schema.*` covers a schema.
  */
 const WITHOUT_CLIENT_ID: Record<string, string> = {
-  'public.products': 'the catalogue: global, the one table every client reads (a reference table under Citus)',
-  'public.clients': "the tenants themselves: a row's id is the client_id of everything else; api_key is unique across tenants, since authentication finds the tenant by it",
+  'public.products': 'the catalogue: global, the same for every client (a reference table under Citus)',
+  'public.clients': "the tenants themselves: a row's id is the client_id of everything else; api_key is unique across tenants, since authentication finds the tenant by it (a reference table under Citus too)",
   'public.migrations': "TypeORM's record of the migrations applied: the schema's own history",
   'public.sandbox_rail_transfers': "the sandbox's stand-in for an external payout rail: another system's books, keyed as that system keys them (our downstream idempotency key)",
   'pgboss.*': "pg-boss's queue (queues, jobs, archive, schedules, its version): a job names its client in its payload",
