@@ -10,6 +10,14 @@ export class Env {
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * The proxies in front (comma-separated addresses, CIDR ranges, or loopback / uniquelocal /
+   * linklocal) whose X-Forwarded-For names the client: its address is what the failed-authentication
+   * throttle counts. Unset: the connection's own address. Read from the environment, not `.env`.
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9.:/]+(,\s*[A-Za-z0-9.:/]+)*$/, { message: 'TRUST_PROXY must be comma-separated addresses, CIDR ranges or loopback/uniquelocal/linklocal' })
+  TRUST_PROXY?: string;
+
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
