@@ -44,7 +44,7 @@ export class AuthGuard implements CanActivate {
       'client';
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (access === 'public') return true;
-    this.throttle.refuseIfBlocked(request.ip);
+    await this.throttle.refuseIfBlocked(request.ip);
     try {
       return await this.authenticate(access, request);
     } catch (error) {

@@ -186,3 +186,32 @@ describe('failed authentication', () => {
   });
 });
 
+describe('failed authentication behind a load balancer', () => {
+  const FAILURES = 3;
+  const wrongSecret = { 'x-api-key': 'ak_unknown0000000000000000', 'x-api-secret': 'sk_guess' };
+  /** Every request arrives from the balancer's address, naming its client in X-Forwarded-For. */
+  const viaBalancer = (t: TestApp, client: string) =>
+    t.app.inject({ method: 'GET', url: '/v1/wallets', headers: { ...wrongSecret, 'x-forwarded-for': client }, remoteAddress: '10.0.0.5' }).then((reply) => reply.statusCode);
+
+  it('counts per client address when TRUST_PROXY names the balancer', async () => {
+    const t = await startTestApp({ AUTH_FAILURES_PER_MINUTE: String(FAILURES), TRUST_PROXY: '10.0.0.0/8' });
+    try {
+      for (let attempt = 0; attempt < FAILURES; attempt++) expect(await viaBalancer(t, '203.0.113.7')).toBe(401);
+      expect(await viaBalancer(t, '203.0.113.7')).toBe(429);
+      expect(await viaBalancer(t, '198.51.100.9')).toBe(401);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("ignores X-Forwarded-For from anyone else: the connection's address is counted", async () => {
+    const t = await startTestApp({ AUTH_FAILURES_PER_MINUTE: String(FAILURES) });
+    try {
+      for (let attempt = 0; attempt < FAILURES; attempt++) expect(await viaBalancer(t, `203.0.113.${attempt}`)).toBe(401);
+      expect(await viaBalancer(t, '198.51.100.9')).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
