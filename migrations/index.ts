@@ -9,6 +9,7 @@ import { OperatorCredits1763891200000 } from './1763891200000-operator-credits';
 import { SignaturesSeen1763891500000 } from './1763891500000-signatures-seen';
 import { Operations1763892000000 } from './1763892000000-operations';
 import { HotRowKeys1763895600000 } from './1763895600000-hot-row-keys';
+import { Console1764630000000 } from './1764630000000-console';
 
 /** Every migration, in order. Listed explicitly so the same list runs from source (tests) and from dist. */
-export const migrations = [Foundation1763870400000, IdempotencyKeys1763874000000, MoneyMovements1763877600000, Dialects1763881200000, Webhooks1763884800000, EffectRefusal1763888400000, ExternalTransfers1763891000000, OperatorCredits1763891200000, SignaturesSeen1763891500000, Operations1763892000000, HotRowKeys1763895600000];
+export const migrations = [Foundation1763870400000, IdempotencyKeys1763874000000, MoneyMovements1763877600000, Dialects1763881200000, Webhooks1763884800000, EffectRefusal1763888400000, ExternalTransfers1763891000000, OperatorCredits1763891200000, SignaturesSeen1763891500000, Operations1763892000000, HotRowKeys1763895600000, Console1764630000000];

@@ -7,6 +7,7 @@ import { isWrite } from '../idempotency/idempotency.decorators';
 import { AppConfig } from '../config/app-config';
 import { ROUTE_ACCESS, RouteAccess } from './auth.decorators';
 import { ClientsRepository } from './clients.repository';
+import { ConsoleSessions } from './console-sessions';
 import { CredentialsCache, VerifiableCredentials } from './credentials-cache';
 import { FailedAuthThrottle } from './failed-auth-throttle';
 import { secretsMatch, signatureMatches, tokensMatch, unsealSecret, UsedSignature } from './credentials';
@@ -35,6 +36,7 @@ export class AuthGuard implements CanActivate {
     private readonly clients: ClientsRepository,
     private readonly cache: CredentialsCache,
     private readonly throttle: FailedAuthThrottle,
+    private readonly sessions: ConsoleSessions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -81,9 +83,11 @@ export class AuthGuard implements CanActivate {
    * X-API-Key with either X-API-Secret, or a signature that proves the secret without sending it:
    * X-Timestamp and X-Signature = hex HMAC-SHA256(secret, timestamp, method, path with query,
    * idempotency key and raw body, joined by newlines). The key is signed too, so a captured request
-   * cannot be sent again under a new key to move money again.
+   * cannot be sent again under a new key to move money again. Or, with neither, a console session.
    */
   private async verifySecret(request: FastifyRequest) {
+    // The console's own requests: its session cookie, where no API credentials are sent (docs/console.md).
+    if (this.sessions.offers(request) && request.headers['x-signature'] === undefined) return this.sessions.authenticate(request);
     if (request.headers['x-signature'] !== undefined) {
       return this.verifySignature(request, {
         apiKey: 'x-api-key',

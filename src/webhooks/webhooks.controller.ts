@@ -5,7 +5,7 @@ import { PageQuery } from '../common/pagination';
 import { ParseId } from '../common/parse-id.pipe';
 import { ApiErrors, ApiIdempotentPost, ApiPage } from '../openapi/api-decorators';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
-import { WebhookDeliveryResponse, WebhookResponse } from './dto/webhook.response';
+import { WebhookDeliveryResponse, WebhookEndpointResponse, WebhookResponse } from './dto/webhook.response';
 import { WebhooksService } from './webhooks.service';
 
 @ApiTags('webhooks')
@@ -18,6 +18,13 @@ export class WebhooksController {
   @ApiIdempotentPost(WebhookResponse, { required: false })
   register(@Body() dto: CreateWebhookDto) {
     return this.webhooks.register(dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your webhook endpoints, newest first (without their secrets)' })
+  @ApiPage(WebhookEndpointResponse)
+  list(@CurrentClient() client: AuthenticatedClient, @Query() page: PageQuery) {
+    return this.webhooks.list(client.id, page);
   }
 
   @Get(':id/deliveries')

@@ -40,6 +40,14 @@ export class WebhooksRepository {
       .then((rows: EndpointRow[]) => rows[0]);
   }
 
+  /** Newest first; `beforeId` is the last id of the previous page. */
+  findEndpoints(clientId: string, limit: number, beforeId?: string): Promise<Array<Omit<EndpointRow, 'secret_sealed'>>> {
+    return this.txHost.tx.query(
+      `SELECT id, url, events, created_at FROM webhook_endpoints WHERE client_id = $1 AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+      [clientId, beforeId ?? null, limit + 1],
+    );
+  }
+
   findEvent(clientId: string, id: string): Promise<EventRow | undefined> {
     return this.txHost.tx
       .query(`SELECT id, type, data, created_at FROM webhook_events WHERE client_id = $1 AND id = $2`, [clientId, id])

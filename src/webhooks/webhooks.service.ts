@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { sealSecret } from '../clients/credentials';
 import { NotFoundError, ValidationFailedError } from '../common/errors';
+import { isUUID } from 'class-validator';
 import { decodeCursor, isIdentityKey, Page, PageQuery, toPage } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { Operation } from '../operations/operation';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
-import { WebhookDeliveryResponse, WebhookResponse } from './dto/webhook.response';
+import { WebhookDeliveryResponse, WebhookEndpointResponse, WebhookResponse } from './dto/webhook.response';
 import { refuseDestination } from './destination-policy';
 import { DeliveryRow, WebhooksRepository } from './webhooks.repository';
 
@@ -40,6 +41,12 @@ export class WebhooksService {
       { webhook_id: id, url: dto.url, events: dto.events, secret_sealed: sealSecret(secret, this.config.credentialsKey), created_at: createdAt },
       view,
     );
+  }
+
+  async list(clientId: string, page: PageQuery): Promise<Page<WebhookEndpointResponse>> {
+    const beforeId = decodeCursor(page.cursor, (key) => isUUID(key));
+    const rows = await this.webhooks.findEndpoints(clientId, page.limit, beforeId);
+    return toPage(rows, page.limit, (row) => row.id, (row) => ({ ...row, created_at: row.created_at.toISOString() }));
   }
 
   async deliveries(clientId: string, endpointId: string, page: PageQuery): Promise<Page<WebhookDeliveryResponse>> {

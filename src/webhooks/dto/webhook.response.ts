@@ -9,6 +9,14 @@ export class WebhookResponse {
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
+/** A registered endpoint as listed: its secret is shown only when it is registered or rotated. */
+export class WebhookEndpointResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'https://example.com/ledgerline/webhooks' }) url: string;
+  @ApiProperty({ enum: WEBHOOK_EVENT_TYPES, isArray: true }) events: WebhookEventType[];
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
 export class WebhookDeliveryResponse {
   @ApiProperty({ example: '17' }) id: string;
   @ApiProperty({ format: 'uuid', description: 'The event id, also sent as Webhook-Id: de-duplicate on it' }) event_id: string;

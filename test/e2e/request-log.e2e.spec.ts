@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { fundedWallet } from '../support/fixtures';
+import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
+
+/** Polls the request log until `ready` holds for its answer (entries are written off the request's path, in batches). */
+export async function untilLogged(t: TestApp, who: Credentials, query: string, ready: (reply: Reply) => boolean): Promise<Reply> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const reply = await t.request('GET', `/v1/requests${query}`, { headers: who.headers });
+    if (ready(reply)) return reply;
+    if (Date.now() > deadline) throw new Error(`the request log never showed what was expected for ${query}: ${reply.body}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+describe('the request log', () => {
+  let t: TestApp;
+  let alice: Credentials;
+  let bob: Credentials;
+  let wallet: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await t.newClient('alice');
+    bob = await t.newClient('bob');
+    wallet = await fundedWallet(t, alice, 'USD', 1_000_000);
+  });
+  afterAll(() => t.close());
+
+  const order = (key: string, quantity = 1) =>
+    t.request('POST', '/v1/orders', { headers: { ...withKey(alice.headers, key), 'x-request-id': `req-${randomUUID()}` }, body: { wallet_id: wallet, product_id: 123, denomination: 1000, quantity } });
+
+  it('keeps every attempt under a key, newest first, with its outcome, status, bodies and request id', async () => {
+    const key = `ord_${randomUUID()}`;
+    const executed = await order(key);
+    const replayed = await order(key);
+    const reused = await order(key, 2);
+    expect([executed.status, replayed.status, reused.status]).toEqual([201, 201, 422]);
+
+    const log = await untilLogged(t, alice, `?idempotency_key=${key}`, (reply) => reply.json.data?.length === 3);
+    expect(log.status).toBe(200);
+    expect(log.json.data.map((e: { idempotency_outcome: string }) => e.idempotency_outcome)).toEqual(['reused', 'replayed', 'executed']);
+    const [, , first] = log.json.data;
+    expect(first).toEqual({
+      id: executed.headers['x-request-id'],
+      method: 'POST',
+      route: '/v1/orders',
+      path: '/v1/orders',
+      status: 201,
+      idempotency_key: key,
+      idempotency_outcome: 'executed',
+      sandbox_fault: null,
+      duration_ms: expect.any(Number),
+      request_body: JSON.stringify({ wallet_id: wallet, product_id: 123, denomination: 1000, quantity: 1 }),
+      response_body: executed.body,
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(first.duration_ms).toBeGreaterThan(0);
+    expect(log.json.data[1].response_body).toBe(executed.body);
+    expect(log.json.data[0].status).toBe(422);
+
+    const one = await t.request('GET', `/v1/requests/${executed.headers['x-request-id']}`, { headers: alice.headers });
+    expect(one.json).toEqual(first);
+  });
+
+  it('keeps reads and refusals too, and filters by status class, exact status and route', async () => {
+    await t.request('GET', `/v1/wallets/${wallet}`, { headers: alice.headers });
+    await t.request('GET', `/v1/wallets/${randomUUID()}`, { headers: alice.headers });
+    const notFound = await untilLogged(t, alice, '?status=404', (reply) => reply.json.data?.length >= 1);
+    expect(notFound.json.data.every((e: { status: number }) => e.status === 404)).toBe(true);
+    const clientErrors = await t.request('GET', '/v1/requests?status=4xx', { headers: alice.headers });
+    expect(clientErrors.json.data.map((e: { status: number }) => Math.floor(e.status / 100))).toEqual(clientErrors.json.data.map(() => 4));
+    const reads = await t.request('GET', '/v1/requests?route=/v1/wallets/:id', { headers: alice.headers });
+    expect(reads.json.data.length).toBeGreaterThanOrEqual(2);
+    expect(reads.json.data.every((e: { route: string; method: string }) => e.route === '/v1/wallets/:id' && e.method === 'GET')).toBe(true);
+  });
+
+  it('pages newest first with a cursor', async () => {
+    for (let i = 0; i < 3; i++) await t.request('GET', '/v1/products', { headers: alice.headers });
+    const all = await untilLogged(t, alice, '?route=/v1/products', (reply) => reply.json.data?.length === 3);
+    const first = await t.request('GET', '/v1/requests?route=/v1/products&limit=2', { headers: alice.headers });
+    expect(first.json.data).toHaveLength(2);
+    const second = await t.request('GET', `/v1/requests?route=/v1/products&limit=2&cursor=${first.json.next_cursor}`, { headers: alice.headers });
+    expect([...first.json.data, ...second.json.data]).toEqual(all.json.data);
+    expect(second.json.next_cursor).toBeNull();
+    const times = all.json.data.map((e: { created_at: string }) => e.created_at);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('never keeps a secret: a webhook registration is logged with its secret redacted', async () => {
+    const registered = await t.request('POST', '/v1/webhooks', { headers: alice.headers, body: { url: 'http://127.0.0.1:9/hook', events: ['order.completed'] } });
+    expect(registered.status).toBe(201);
+    const log = await untilLogged(t, alice, '?route=/v1/webhooks', (reply) => reply.json.data?.length === 1);
+    const [entry] = log.json.data;
+    expect(JSON.parse(entry.response_body)).toEqual({ ...registered.json, secret: '[redacted]' });
+    expect(JSON.stringify(log.json)).not.toContain(registered.json.secret);
+    expect(JSON.stringify(log.json)).not.toContain(alice.headers['x-api-secret']);
+  });
+
+  it('shows each client only its own requests', async () => {
+    const key = `ord_${randomUUID()}`;
+    const alicesOrder = await order(key);
+    await untilLogged(t, alice, `?idempotency_key=${key}`, (reply) => reply.json.data?.length === 1);
+    expect((await t.request('GET', `/v1/requests?idempotency_key=${key}`, { headers: bob.headers })).json).toEqual({ data: [], next_cursor: null });
+    const other = await t.request('GET', `/v1/requests/${alicesOrder.headers['x-request-id']}`, { headers: bob.headers });
+    expect([other.status, other.json.error.code]).toEqual([404, 'NOT_FOUND']);
+    const bobs = await t.request('GET', '/v1/requests?limit=100', { headers: bob.headers });
+    expect(bobs.json.data.every((e: { idempotency_key: string | null }) => e.idempotency_key !== key)).toBe(true);
+  });
+
+  it('refuses malformed filters and cursors with 400 in the envelope', async () => {
+    for (const query of ['?status=abc', '?status=600', '?status=4x', '?route=v1/orders', '?idempotency_key=has%20space', '?cursor=bm90LWEtdXVpZA', '?limit=0']) {
+      const reply = await t.request('GET', `/v1/requests${query}`, { headers: alice.headers });
+      expect([query, reply.status, reply.json.error.code]).toEqual([query, 400, 'VALIDATION_ERROR']);
+    }
+    const badId = await t.request('GET', '/v1/requests/not%20an%20id', { headers: alice.headers });
+    expect([badId.status, badId.json.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    expect((await t.request('GET', '/v1/requests')).status).toBe(401);
+  });
+});
