@@ -92,7 +92,9 @@ function isSameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (typeof origin !== 'string') return false;
   try {
-    return new URL(origin).host === request.headers.host;
+    // The Host header read with the origin's scheme, so that a default port compares equal either way.
+    const sent = new URL(origin);
+    return sent.host === new URL(`${sent.protocol}//${request.headers.host}`).host;
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ConsoleSweeper } from '../../src/console/console-sweeper';
 import { fundedWallet } from '../support/fixtures';
 import { untilLogged } from '../support/request-log';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
@@ -106,5 +107,27 @@ describe('the request log', () => {
     const badId = await t.request('GET', '/v1/requests/not%20an%20id', { headers: alice.headers });
     expect([badId.status, badId.json.error.code]).toEqual([400, 'VALIDATION_ERROR']);
     expect((await t.request('GET', '/v1/requests')).status).toBe(401);
+  });
+
+  it('is swept after REQUEST_LOG_TTL_SECONDS, with fault rules spent as long ago and expired sessions', async () => {
+    const key = `ord_${randomUUID()}`;
+    await order(key);
+    await untilLogged(t, alice, `?idempotency_key=${key}`, (reply) => reply.json.data?.length === 1);
+    const week = "now() - interval '8 days'";
+    await t.db.query(
+      `INSERT INTO request_log (client_id, entry_id, request_id, method, route, path, status, duration_ms, created_at)
+       VALUES ($1, $2, 'old-request', 'GET', '/v1/products', '/v1/products', 200, 1, ${week})`,
+      [alice.clientId, randomUUID()],
+    );
+    await t.db.query(
+      `INSERT INTO sandbox_fault_rules (client_id, id, fault, times, remaining, created_at, spent_at) VALUES ($1, $2, 'drop-response', 1, 0, ${week}, ${week})`,
+      [alice.clientId, randomUUID()],
+    );
+    await t.db.query(`INSERT INTO console_sessions (client_id, token_hash, created_at, expires_at) VALUES ($1, '\\x00', ${week}, now() - interval '1 second')`, [alice.clientId]);
+
+    expect(await t.app.get(ConsoleSweeper).sweep()).toBe(3);
+    expect((await t.request('GET', '/v1/requests/old-request', { headers: alice.headers })).status).toBe(404);
+    expect((await t.request('GET', `/v1/requests?idempotency_key=${key}`, { headers: alice.headers })).json.data).toHaveLength(1);
+    expect(await t.db.query('SELECT 1 FROM sandbox_fault_rules UNION ALL SELECT 1 FROM console_sessions')).toEqual([]);
   });
 });
