@@ -29,6 +29,8 @@ export class ArmedClients implements OnApplicationBootstrap, OnApplicationShutdo
   private listening = false;
   private session: Client | undefined;
   private stopped = false;
+  /** client id → how many announcements of it this process has heard; and who waits for the next. */
+  private readonly announcements = new Map<string, number>();
   private readonly echoWaiters = new Map<string, Array<() => void>>();
 
   constructor(
@@ -61,13 +63,19 @@ export class ArmedClients implements OnApplicationBootstrap, OnApplicationShutdo
     if (!stillArmed && this.listening && this.armed.get(clientId) === newsBefore) this.armed.delete(clientId);
   }
 
+  /** A mark to hand to `armedHere`, taken before the rule is armed. */
+  announcementsOf(clientId: string): number {
+    return this.announcements.get(clientId) ?? 0;
+  }
+
   /**
    * This process armed a rule for the client: known here at once, and answered once this instance has
-   * heard its own announcement (so PostgreSQL has signalled every listening instance), at most ECHO_WAIT_MS.
+   * heard an announcement of it after `heardBefore` (so PostgreSQL has signalled every listening
+   * instance), at most ECHO_WAIT_MS.
    */
-  async armedHere(clientId: string): Promise<void> {
+  async armedHere(clientId: string, heardBefore: number): Promise<void> {
     this.heard(clientId);
-    if (!this.listening) return;
+    if (!this.listening || this.announcementsOf(clientId) > heardBefore) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ECHO_WAIT_MS);
       const waiters = this.echoWaiters.get(clientId) ?? [];
@@ -86,6 +94,7 @@ export class ArmedClients implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly onNotification = ({ channel, payload }: Notification): void => {
     if (channel !== CHANNEL || !payload) return;
     this.heard(payload);
+    this.announcements.set(payload, this.announcementsOf(payload) + 1);
     const waiters = this.echoWaiters.get(payload);
     this.echoWaiters.delete(payload);
     for (const wake of waiters ?? []) wake();

@@ -63,7 +63,8 @@ export class FaultRulesService {
       max_armed: MAX_ARMED_RULES,
     };
     const operation = new Operation('create_fault_rule', args, view, RULE_REFUSALS);
-    return dto.fault === RAIL_REJECT ? operation : operation.onExecuted(() => this.armed.armedHere(clientId));
+    const heardBefore = this.armed.announcementsOf(clientId);
+    return dto.fault === RAIL_REJECT ? operation : operation.onExecuted(() => this.armed.armedHere(clientId, heardBefore));
   }
 
   async list(clientId: string, page: PageQuery): Promise<Page<FaultRuleResponse>> {

@@ -84,6 +84,15 @@ describe('console sessions', () => {
     expect((await t.request('GET', '/v1/wallets', { headers: { cookie: second.cookie } })).status).toBe(401);
   });
 
+  it('documents the console’s API routes in the OpenAPI document (not the page itself)', async () => {
+    const { paths } = (await t.request('GET', '/docs-json')).json as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(operations).toEqual(
+      expect.arrayContaining(['GET /v1/requests', 'GET /v1/requests/{id}', 'POST /v1/sandbox/fault-rules', 'GET /v1/sandbox/fault-rules', 'DELETE /v1/sandbox/fault-rules/{id}', 'GET /v1/payouts', 'GET /v1/webhooks']),
+    );
+    expect(operations.filter((operation) => operation.includes('/console'))).toEqual([]);
+  });
+
   it('serves the page under a strict Content-Security-Policy', async () => {
     const page = await t.request('GET', '/console');
     expect(page.status).toBe(200);
