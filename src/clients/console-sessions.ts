@@ -35,7 +35,8 @@ export class ConsoleSessions {
 
   /** Whether the request carries no API credentials but a console session cookie. */
   offers(request: FastifyRequest): boolean {
-    return this.config.consoleEnabled && request.headers['x-api-key'] === undefined && request.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
+    const { headers } = request;
+    return this.config.consoleEnabled && headers['x-api-key'] === undefined && headers.authorization === undefined && headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
   }
 
   async authenticate(request: FastifyRequest): Promise<AuthenticatedClient> {

@@ -27,6 +27,8 @@ export class ArmedClients implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly armed = new Map<string, number>();
   private tick = 0;
   private listening = false;
+  /** An outage has been reported and not yet ended. */
+  private unheard = false;
   private session: Client | undefined;
   private stopped = false;
   /** client id → how many announcements of it this process has heard; and who waits for the next. */
@@ -111,7 +113,7 @@ export class ArmedClients implements OnApplicationBootstrap, OnApplicationShutdo
       await session.connect();
       await session.query(`LISTEN ${CHANNEL}`);
       for (const clientId of await this.rules.armedClients()) this.heard(clientId);
-      if (this.session === session) this.listening = true;
+      if (this.session === session) [this.listening, this.unheard] = [true, false];
     } catch (error) {
       this.lost(session, error);
     }
@@ -124,7 +126,9 @@ export class ArmedClients implements OnApplicationBootstrap, OnApplicationShutdo
     this.listening = false;
     void session.end().catch(() => undefined);
     if (this.stopped) return;
-    this.logger.warn({ err: error }, 'Not hearing fault-rule announcements; every keyed request asks the database until they are back');
+    // Said once per outage, not at every failed reconnection.
+    if (!this.unheard) this.logger.warn({ err: error }, 'Not hearing fault-rule announcements; every keyed request asks the database until they are back');
+    this.unheard = true;
     void sleep(RECONNECT_DELAY_MS).then(() => (this.stopped ? undefined : this.listen()));
   }
 }
