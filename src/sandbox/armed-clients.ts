@@ -113,7 +113,9 @@ export class ArmedClients implements OnApplicationBootstrap, OnApplicationShutdo
       await session.connect();
       await session.query(`LISTEN ${CHANNEL}`);
       for (const clientId of await this.rules.armedClients()) this.heard(clientId);
-      if (this.session === session) [this.listening, this.unheard] = [true, false];
+      if (this.session !== session) return;
+      this.listening = true;
+      this.unheard = false;
     } catch (error) {
       this.lost(session, error);
     }
