@@ -11,6 +11,7 @@ export const TARGETS = {
   replaysVsHealth: { min: 0.5, label: 'replays / GET /health' },
   replaysVsWalletRead: { min: 1.0, label: 'replays / GET /v1/wallets/:id' },
   hotVsSpread: { min: 0.5, label: 'orders on 1 hot wallet / orders spread over 64 wallets' },
+  requestLogOnVsOff: { min: 0.9, label: 'first-time orders with the request log on / with it off (REQUEST_LOG_ENABLED=false, a second instance)' },
 };
 /** Shown beside the targets, not judged: other denominators for the same orders. */
 export const SECONDARY = {
@@ -28,6 +29,7 @@ const SCENARIO_LABELS = {
   'orders-spread': 'first-time orders, 64 wallets',
   'orders-webhook': 'first-time orders, 64 wallets, client with an order.completed webhook',
   'orders-hot': 'first-time orders, 1 hot wallet',
+  'orders-log-off': 'first-time orders, 64 wallets, request log off',
   transfers: 'first-time transfers between 64 wallets',
   payouts: 'first-time payouts, 64 wallets',
   deposits: 'first-time deposits, 64 wallets',
@@ -39,6 +41,7 @@ const SHORT_LABELS = {
   'orders-spread': 'orders',
   'orders-webhook': 'orders+webhook',
   'orders-hot': 'orders hot',
+  'orders-log-off': 'orders, log off',
   transfers: 'transfers',
   payouts: 'payouts',
   deposits: 'deposits',

@@ -1009,6 +1009,14 @@ function scenarioDefinitions(setup) {
       writes: writes(setup, 'orders'),
       options: { requests: [fresh(setup, () => REQUESTS.order(setup.wallets))] },
     },
+    // The same orders against a second instance started with REQUEST_LOG_ENABLED=false: what the request log costs.
+    'orders-log-off': {
+      name: 'orders-log-off',
+      label: `first-time orders, ${config.wallets} wallets, request log off`,
+      instance: 'logOff',
+      writes: writes(setup, 'orders'),
+      options: { requests: [fresh(setup, () => REQUESTS.order(setup.wallets))] },
+    },
     'orders-webhook': {
       name: 'orders-webhook',
       label: `first-time orders, ${config.wallets} wallets, client with an order.completed webhook`,
@@ -1055,6 +1063,7 @@ const SEQUENCE = [
   ['service', 'wallet-read'],
   ['pgbench', 'limit'],
   ['service', 'orders-spread'],
+  ['service', 'orders-log-off'],
   ['service', 'orders-webhook'],
   ['service', 'orders-hot'],
   ['pgbench', 'reference'],
@@ -1217,7 +1226,7 @@ function ratio(a, b) {
 }
 
 /** The order scenarios and pgbench runs are reported in. */
-const REPORT_ORDER = ['orders-spread', 'orders-webhook', 'orders-hot', 'transfers', 'payouts', 'deposits', 'wallet-read', 'replays', 'health'];
+const REPORT_ORDER = ['orders-spread', 'orders-log-off', 'orders-webhook', 'orders-hot', 'transfers', 'payouts', 'deposits', 'wallet-read', 'replays', 'health'];
 const PGBENCH_ORDER = ['limit', 'order-call', 'reference', 'transfer-call', 'payout-call', 'deposit-call'];
 
 function summarise(rounds) {
@@ -1297,6 +1306,7 @@ function summarise(rounds) {
       replaysVsHealth: ratio(rps('replays'), rps('health')),
       replaysVsWalletRead: ratio(rps('replays'), rps('wallet-read')),
       hotVsSpread: ratio(rps('orders-hot'), rps('orders-spread')),
+      requestLogOnVsOff: ratio(rps('orders-spread'), rps('orders-log-off')),
       ordersVsOwnCall: ratio(rps('orders-spread'), tps('order-call')),
       ordersVsReference: ratio(rps('orders-spread'), tps('reference')),
       nodeMicrosPerOrder: spread && spread.requestsPerSecond > 0 && typeof spread.sample.cores.service === 'number' ? (spread.sample.cores.service * 1e6) / spread.requestsPerSecond : null,
@@ -1510,10 +1520,14 @@ async function main() {
   const idleTree = service.tree();
   const idleRss = idleTree.map((pid) => (readRssKb(pid) ?? 0) / 1024);
   log(`service ready: ${idleTree.length} process(es) (WEB_CONCURRENCY=${config.workers}), idle RSS ${idleRss.map((mb) => mb.toFixed(0)).join(' + ')} MB`);
+  // A second instance, identical but for its request log (off), for the request log's cost in the same rounds.
+  const logOff = await startService({ databaseUrl: dbUrl.toString(), adminToken, credentialsKey, label: 'bench-log-off', logDir, extraEnv: { REQUEST_LOG_ENABLED: 'false' } });
+  await primeService(logOff, setup);
   const monitor = new pg.Client({ connectionString: config.serverUrl, application_name: 'ledgerline-bench-monitor' });
   monitor.on('error', (error) => log(`monitor connection: ${error.message}`));
   await monitor.connect();
   const sampler = new Sampler({ service, monitor, dbNames: [dbName, limitDbName] });
+  const logOffSampler = new Sampler({ service: logOff, monitor, dbNames: [dbName, limitDbName] });
   const scenarios = scenarioDefinitions(setup);
   const rounds = [];
   try {
@@ -1522,11 +1536,13 @@ async function main() {
       const sequence = round % 2 === 1 ? SEQUENCE : [...SEQUENCE].reverse();
       for (const [kind, name] of sequence) {
         if (!service.running) throw new Error(`the service exited during the run:\n${tail(service.logFile)}`);
+        if (!logOff.running) throw new Error(`the log-off service exited during the run:\n${tail(logOff.logFile)}`);
         results.order.push(name);
         if (kind === 'service') {
           const scenario = scenarios[name];
           log(`round ${round}: ${scenario.label}`);
-          const r = await runScenario(scenario, { service, sampler, db, setup, hook });
+          const target = scenario.instance === 'logOff' ? { service: logOff, sampler: logOffSampler } : { service, sampler };
+          const r = await runScenario(scenario, { ...target, db, setup, hook });
           results.service[name] = r;
           log(
             `  ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, ` +
@@ -1551,8 +1567,11 @@ async function main() {
     }
   } finally {
     sampler.close();
+    logOffSampler.close();
     await monitor.end().catch(() => undefined);
   }
+  await logOff.stop();
+  cleanup.services.delete(logOff);
 
   // 4. After the run: the books must still balance, and the service must stop cleanly.
   const ledger = await call(service.baseUrl, 'GET', '/v1/admin/ledger/check', { headers: { authorization: `Bearer ${adminToken}` } }).catch((error) => ({

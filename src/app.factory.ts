@@ -1,26 +1,18 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { answerClientError } from './common/client-error';
 import { Drain } from './common/drain';
+import { requestIdFor } from './common/request-id';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './common/json-body';
 import { createValidationPipe, RefuseNulPipe } from './common/validation.pipe';
 import { MetricsService } from './metrics/metrics.service';
 import { EnvSource, validateEnv } from './config/env.schema';
+import { RequestLog } from './request-log/request-log';
 import { setUpOpenApi } from './openapi/openapi';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** A caller's X-Request-Id is kept when it is sane, so ids can be followed across services. */
-function requestIdFor(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
 
 /** One JSON line per answered request, at info, carrying the request id (see logging.module.ts). */
 function logRequest(request: FastifyRequest, reply: FastifyReply): void {
@@ -65,14 +57,17 @@ export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }:
   });
   app.useLogger(app.get(Logger));
   const drain = app.get(Drain);
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
+  const requestLog = app.get(RequestLog);
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     if (drain.draining) void reply.header('connection', 'close');
+    requestLog.capture(request, payload);
     done(null, payload);
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route template keeps the label set small; unknown routes share one label.
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    requestLog.record(request, reply);
     logRequest(request, reply);
     done();
   });

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ClientsModule } from './clients/clients.module';
+import { ConsoleModule } from './console/console.module';
 import { Drain } from './common/drain';
 import { LoggingModule } from './common/logging.module';
 import { AppConfigModule } from './config/config.module';
@@ -16,6 +17,8 @@ import { OperationsModule } from './operations/operations.module';
 import { OrdersModule } from './orders/orders.module';
 import { PayoutsModule } from './payouts/payouts.module';
 import { ProductsModule } from './products/products.module';
+import { RequestLogModule } from './request-log/request-log.module';
+import { SandboxModule } from './sandbox/sandbox.module';
 import { TransfersModule } from './transfers/transfers.module';
 import { WalletsModule } from './wallets/wallets.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -44,6 +47,9 @@ export class AppModule {
         TransfersModule,
         PayoutsModule,
         DialectsModule,
+        RequestLogModule,
+        SandboxModule,
+        ConsoleModule,
       ],
       providers: [Drain],
     };

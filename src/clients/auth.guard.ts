@@ -7,6 +7,7 @@ import { isWrite } from '../idempotency/idempotency.decorators';
 import { AppConfig } from '../config/app-config';
 import { ROUTE_ACCESS, RouteAccess } from './auth.decorators';
 import { ClientsRepository } from './clients.repository';
+import { ConsoleSessions } from './console-sessions';
 import { CredentialsCache, VerifiableCredentials } from './credentials-cache';
 import { FailedAuthThrottle } from './failed-auth-throttle';
 import { Client } from './client.entity';
@@ -36,6 +37,7 @@ export class AuthGuard implements CanActivate {
     private readonly clients: ClientsRepository,
     private readonly cache: CredentialsCache,
     private readonly throttle: FailedAuthThrottle,
+    private readonly sessions: ConsoleSessions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -82,9 +84,11 @@ export class AuthGuard implements CanActivate {
    * X-Timestamp and X-Signature = hex HMAC-SHA256(secret, timestamp, method, path with query,
    * idempotency key and raw body, joined by newlines). The key is signed too, so a captured request
    * cannot be sent again under a new key to move money again. Without X-API-Key,
-   * `Authorization: Bearer <api_secret>` (Stripe style): the secret alone names its client.
+   * `Authorization: Bearer <api_secret>` (Stripe style): the secret alone names its client. Or, with none of these, a console session.
    */
   private async verifySecret(request: FastifyRequest) {
+    // The console's own requests: its session cookie, where no API credentials are sent (docs/console.md).
+    if (this.sessions.offers(request) && request.headers['x-signature'] === undefined) return this.sessions.authenticate(request);
     if (request.headers['x-signature'] !== undefined) {
       return this.verifySignature(request, {
         apiKey: 'x-api-key',

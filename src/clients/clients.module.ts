@@ -7,6 +7,7 @@ import { AdminClientsController } from './admin-clients.controller';
 import { AuthGuard } from './auth.guard';
 import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
+import { ConsoleSessions } from './console-sessions';
 import { CredentialsCache } from './credentials-cache';
 import { FailedAuthThrottle } from './failed-auth-throttle';
 import { RateLimitGuard } from './rate-limit.guard';
@@ -28,10 +29,12 @@ import { SlidingWindowStorage } from './sliding-window-storage';
     }),
   ],
   controllers: [AdminClientsController],
+  exports: [ClientsRepository, ConsoleSessions],
   providers: [
     ClientsRepository,
     ClientsService,
     CredentialsCache,
+    ConsoleSessions,
     FailedAuthThrottle,
     SandboxSeeder,
     // In this order: authenticate, then count against the authenticated client.

@@ -50,4 +50,29 @@ export class ClientsRepository {
     );
     return rows[0] ? this.txHost.tx.findOneByOrFail(Client, { id: rows[0].id }) : null;
   }
+
+  /** The client of a live console session, and when the session ends. */
+  async findSession(clientId: string, tokenHash: Buffer): Promise<{ id: string; name: string; expires_at: Date } | undefined> {
+    const rows: Array<{ id: string; name: string; expires_at: Date }> = await this.txHost.tx.query(
+      `SELECT c.id, c.name, s.expires_at FROM console_sessions s JOIN clients c ON c.id = s.client_id
+       WHERE s.client_id = $1 AND s.token_hash = $2 AND s.expires_at > now()`,
+      [clientId, tokenHash],
+    );
+    return rows[0];
+  }
+
+  async deleteSession(clientId: string, tokenHash: Buffer): Promise<void> {
+    await this.txHost.tx.query(`DELETE FROM console_sessions WHERE client_id = $1 AND token_hash = $2`, [clientId, tokenHash]);
+  }
+
+  /** Deletes up to `limit` expired console sessions. */
+  async deleteExpiredSessions(limit: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await this.txHost.tx.query(
+      `DELETE FROM console_sessions s
+       USING (SELECT client_id, token_hash FROM console_sessions WHERE expires_at <= now() LIMIT $1) expired
+       WHERE s.client_id = expired.client_id AND s.token_hash = expired.token_hash`,
+      [limit],
+    );
+    return deleted;
+  }
 }

@@ -104,3 +104,10 @@ export class BusinessValidationError extends DomainError {
     super(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', 'The request is not valid', [{ field, errors: [error] }]);
   }
 }
+
+/** 403: a request the credentials cannot make, such as a cross-site write under a console session. */
+export class ForbiddenError extends ApiError {
+  constructor(message: string) {
+    super(HttpStatus.FORBIDDEN, 'FORBIDDEN', message);
+  }
+}

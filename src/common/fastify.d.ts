@@ -1,6 +1,7 @@
 import 'fastify';
 import type { AuthenticatedClient } from '../clients/authenticated-client';
 import type { UsedSignature } from '../clients/credentials';
+import type { IdempotencyOutcome } from '../metrics/metrics.service';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,5 +11,15 @@ declare module 'fastify' {
     rawBody?: string;
     /** A signed write's signature, left by the auth guard for the operation's call to remember (migration SignaturesSeen). */
     signature?: UsedSignature;
+    /** Authenticated by a console session cookie rather than API credentials (the console's own requests are not logged). */
+    consoleSession?: { expiresAt: Date };
+    /** What the request log keeps of a request (src/request-log/): its key, as the idempotency layer read it, */
+    idempotencyKey?: string;
+    /** the outcome the idempotency layer decided, */
+    idempotencyOutcome?: IdempotencyOutcome;
+    /** the sandbox fault it carried (X-Sandbox-Fault or a fault rule), */
+    sandboxFault?: string;
+    /** and the body it was answered with. */
+    responsePayload?: string;
   }
 }

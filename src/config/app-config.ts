@@ -15,6 +15,19 @@ export class AppConfig {
     return this.env.NODE_ENV === 'production';
   }
 
+  /** Sandbox faults and fault rules: everywhere but production. */
+  get sandboxEnabled(): boolean {
+    return !this.isProduction;
+  }
+
+  get consoleEnabled(): boolean {
+    return this.env.CONSOLE_ENABLED === undefined ? !this.isProduction : this.env.CONSOLE_ENABLED === 'true';
+  }
+
+  get requestLogEnabled(): boolean {
+    return this.env.REQUEST_LOG_ENABLED === undefined ? this.consoleEnabled : this.env.REQUEST_LOG_ENABLED === 'true';
+  }
+
   /** The key sealing stored API secrets; outside production a fixed, public development key. */
   get credentialsKey(): Buffer {
     return this.env.CREDENTIALS_KEY ? Buffer.from(this.env.CREDENTIALS_KEY, 'base64') : DEVELOPMENT_CREDENTIALS_KEY;

@@ -1,3 +1,4 @@
+import { AppConfig } from './app-config';
 import { validateEnv } from './env.schema';
 
 describe('validateEnv', () => {
@@ -31,5 +32,17 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ WEB_CONCURRENCY: '2' })).toThrow(/WEB_CONCURRENCY above 1 needs DATABASE_URL/);
     expect(validateEnv({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/x' }).WEB_CONCURRENCY).toBe(2);
     expect(() => validateEnv({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY/);
+  });
+
+  it('turns the console and its request log on everywhere but production, unless told otherwise', () => {
+    const config = (env: Record<string, string>) => new AppConfig(validateEnv(env));
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', ADMIN_TOKEN: 'a-long-enough-admin-token', CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64') };
+    expect([config({}).consoleEnabled, config({}).requestLogEnabled, config({}).sandboxEnabled]).toEqual([true, true, true]);
+    expect([config(production).consoleEnabled, config(production).requestLogEnabled, config(production).sandboxEnabled]).toEqual([false, false, false]);
+    const productionConsole = config({ ...production, CONSOLE_ENABLED: 'true' });
+    expect([productionConsole.consoleEnabled, productionConsole.requestLogEnabled, productionConsole.sandboxEnabled]).toEqual([true, true, false]);
+    expect(config({ REQUEST_LOG_ENABLED: 'false' }).requestLogEnabled).toBe(false);
+    expect(validateEnv({}).REQUEST_LOG_TTL_SECONDS).toBe(604800);
+    expect(() => validateEnv({ CONSOLE_ENABLED: 'yes' })).toThrow(/CONSOLE_ENABLED must be true or false/);
   });
 });

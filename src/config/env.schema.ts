@@ -106,6 +106,21 @@ export class Env {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** The sandbox console at /console (docs/console.md). Unset: on, except in production. */
+  @IsOptional() @IsIn(['true', 'false'], { message: 'CONSOLE_ENABLED must be true or false' })
+  CONSOLE_ENABLED?: 'true' | 'false';
+
+  /** How long a console sign-in lasts. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(604800)
+  CONSOLE_SESSION_TTL_SECONDS = 28800;
+
+  /** The per-client request log the console shows. Unset: on wherever the console is. */
+  @IsOptional() @IsIn(['true', 'false'], { message: 'REQUEST_LOG_ENABLED must be true or false' })
+  REQUEST_LOG_ENABLED?: 'true' | 'false';
+
+  @Type(() => Number) @IsInt() @Min(1)
+  REQUEST_LOG_TTL_SECONDS = 604800;
 }
 
 export type EnvSource = Record<string, string | undefined>;

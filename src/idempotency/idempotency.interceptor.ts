@@ -10,7 +10,7 @@ import { PreparedResponse } from '../common/prepared-response';
 import { dialectOf, ResponseDialect } from '../common/response-dialect';
 import { setHeadersAsWritten } from '../common/wire-headers';
 import { AppConfig } from '../config/app-config';
-import { MetricsService } from '../metrics/metrics.service';
+import { IdempotencyOutcome, MetricsService } from '../metrics/metrics.service';
 import { Operation, OperationOutcome } from '../operations/operation';
 import { Exchange, OperationRunner } from '../operations/operation-runner';
 import { Claim } from '../operations/operations.repository';
@@ -60,6 +60,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const body = request.body;
     const bodyObject = isPlainObject(body) ? body : undefined;
     const key = readIdempotencyKey({ header: request.headers['idempotency-key'], query: query.client_order_id, body: bodyObject?.accessTag });
+    request.idempotencyKey = key;
     // The carriers are not part of the resource: DTO validation must not see them.
     if (bodyObject) delete bodyObject.accessTag;
     if (key === undefined && requiresKey) throw keyRequired();
@@ -89,13 +90,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async answer(exchange: Exchange, claim: Claim, status: number, dialect: ResponseDialect, next: CallHandler): Promise<Answer> {
     const scope = claim.key === null ? undefined : { clientId: claim.clientId, endpoint: claim.endpoint, key: claim.key };
     const known = scope && claim.signature === null ? this.replayCache.get(scope) : undefined;
-    if (known) return this.replay(claim, known);
+    if (known) return this.replay(exchange.request, claim, known);
 
     const call = await this.prepare(next, status, dialect, claim.key !== null);
     // Taken before the call (and its now()) begins: see ReplayCache.remember.
     const startedAt = performance.now();
     const outcome = await this.runner.run(exchange, claim, call);
-    return this.settle(claim, outcome, scope, startedAt);
+    if (outcome.outcome === 'executed') await call.executed?.();
+    return this.settle(exchange.request, claim, outcome, scope, startedAt);
   }
 
   /**
@@ -113,28 +115,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private settle(claim: Claim, outcome: OperationOutcome, scope: RecordScope | undefined, startedAt: number): Answer {
+  private settle(request: FastifyRequest, claim: Claim, outcome: OperationOutcome, scope: RecordScope | undefined, startedAt: number): Answer {
     const recorded = { status: outcome.status!, body: outcome.body! };
     switch (outcome.outcome) {
       case 'executed':
       case 'refused':
-        this.metrics.countIdempotency('executed');
+        this.decided(request, 'executed');
         return { recorded, createdAt: outcome.created_at!, replayed: false };
       case 'replayed': {
         // The function compared fingerprints: a replayed record is this request's own.
         const record = { requestHash: claim.requestHash!, recorded, createdAt: outcome.created_at! };
         // Committed before we read it, it cannot change until it expires: a key retried once tends to be retried again.
         this.replayCache.remember(scope!, record, startedAt, outcome.lifetime_ms!);
-        this.metrics.countIdempotency('replayed');
+        this.decided(request, 'replayed');
         return { recorded, createdAt: record.createdAt, replayed: true };
       }
       case 'reused':
-        this.metrics.countIdempotency('reused');
+        this.decided(request, 'reused');
         throw keyReused(claim.key!);
       case 'unauthenticated':
         throw new SignatureReusedError();
       case 'in_use':
-        this.metrics.countIdempotency('in_use');
+        this.decided(request, 'in_use');
         throw keyInUse(claim.key!);
       case 'busy':
         // A wallet's row lock was held too long: nothing was kept, the same key may retry.
@@ -143,13 +145,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** A committed record answers every request with its key: the same answer, or 422 if the request differs. */
-  private replay(claim: Claim, known: CachedRecord): Answer {
+  private replay(request: FastifyRequest, claim: Claim, known: CachedRecord): Answer {
     if (!known.requestHash.equals(claim.requestHash!)) {
-      this.metrics.countIdempotency('reused');
+      this.decided(request, 'reused');
       throw keyReused(claim.key!);
     }
-    this.metrics.countIdempotency('replayed');
+    this.decided(request, 'replayed');
     return { recorded: known.recorded, createdAt: known.createdAt, replayed: true };
+  }
+
+  /** Counted, and left on the request for its request-log entry. */
+  private decided(request: FastifyRequest, outcome: IdempotencyOutcome): void {
+    this.metrics.countIdempotency(outcome);
+    request.idempotencyOutcome = outcome;
   }
 
   private send(reply: FastifyReply, key: string | null, answer: Answer, routeStatus: number, dialect: ResponseDialect): string {

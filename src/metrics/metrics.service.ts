@@ -39,6 +39,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly requestLogDropped = new Counter({
+    name: 'request_log_dropped_total',
+    help: 'Request log entries not kept: buffer_full (the in-memory buffer was at its bound) or write_failed (the database refused the batch)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor(dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -70,5 +77,9 @@ export class MetricsService {
 
   countWebhookDelivery(result: 'delivered' | 'failed'): void {
     this.webhookDeliveries.inc({ result });
+  }
+
+  countRequestLogDropped(reason: 'buffer_full' | 'write_failed', entries: number): void {
+    this.requestLogDropped.inc({ reason }, entries);
   }
 }

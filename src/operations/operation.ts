@@ -31,8 +31,8 @@ export class Operation {
     readonly refusals: Record<string, DomainError> = NO_REFUSALS,
     /** Told to webhook subscribers when it happens (`p_event`); may hold placeholders. */
     readonly event?: unknown,
-    /** Called in this process once the call has executed it (a metric, say). */
-    readonly executed: () => void = () => undefined,
+    /** Called in this process once the call has executed it (a metric, say); the answer waits for it. */
+    readonly executed: () => void | Promise<void> = () => undefined,
   ) {}
 
   /** The same operation answering with another body: a dialect's shape of the same resource. */
@@ -40,7 +40,7 @@ export class Operation {
     return new Operation(this.fn, this.args, result, this.refusals, this.event, this.executed);
   }
 
-  onExecuted(executed: () => void): Operation {
+  onExecuted(executed: () => void | Promise<void>): Operation {
     return new Operation(this.fn, this.args, this.result, this.refusals, this.event, executed);
   }
 }

@@ -33,6 +33,8 @@ export interface PreparedCall {
   refusals: string;
   /** The event, when it is not the answer itself. */
   event?: string;
+  /** The operation's own follow-up in this process once executed (Operation.executed). */
+  executed?: () => void | Promise<void>;
 }
 
 /**

@@ -31,7 +31,7 @@ export function prepareCall(operation: Operation, successStatus: number, dialect
   const body = JSON.stringify(operation.result);
   // An event that is the answer itself is not sent twice: the function takes the answer (p_event NULL).
   const event = operation.event === undefined || operation.event === operation.result ? undefined : JSON.stringify(operation.event);
-  return { fn: operation.fn, args: operation.args, answer: { status: successStatus, body }, refusals: renderRefusals(operation.refusals, dialect), event };
+  return { fn: operation.fn, args: operation.args, answer: { status: successStatus, body }, refusals: renderRefusals(operation.refusals, dialect), event, executed: operation.executed };
 }
 
 const NO_REFUSALS = JSON.stringify({});

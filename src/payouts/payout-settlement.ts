@@ -42,6 +42,7 @@ export class PayoutSettlement implements OnApplicationBootstrap {
     if (!payout || payout.status !== 'PENDING') return 'ALREADY_SETTLED';
 
     const { outcome, failureReason } = await this.rail.submit({
+      clientId,
       idempotencyKey: `payout:${payout.id}`,
       amount: payout.amount,
       currency: payout.currency,

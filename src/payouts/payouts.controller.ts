@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, ApiIdempotentPost } from '../openapi/api-decorators';
+import { PageQuery } from '../common/pagination';
+import { ApiErrors, ApiIdempotentPost, ApiPage } from '../openapi/api-decorators';
 import { PayoutResponse } from './dto/payout.response';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { ParseId } from '../common/parse-id.pipe';
@@ -24,6 +25,13 @@ export class PayoutsController {
       destination: dto.destination,
       metadata: dto.metadata,
     });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List payouts, newest first' })
+  @ApiPage(PayoutResponse)
+  list(@CurrentClient() client: AuthenticatedClient, @Query() page: PageQuery) {
+    return this.payouts.list(client.id, page);
   }
 
   @Get(':id')

@@ -12,6 +12,13 @@ export class PayoutsRepository {
     return this.txHost.tx.findOneBy(Payout, { clientId, id });
   }
 
+  /** Newest first; `beforeId` is the last id of the previous page. */
+  findPage(clientId: string, limit: number, beforeId?: string): Promise<Payout[]> {
+    const query = this.txHost.tx.createQueryBuilder(Payout, 'p').where('p.client_id = :clientId', { clientId }).orderBy('p.id', 'DESC').limit(limit + 1);
+    if (beforeId) query.andWhere('p.id < :beforeId', { beforeId });
+    return query.getMany();
+  }
+
   /**
    * Moves a PENDING payout to its outcome with its ledger legs, the refund on failure, and its event,
    * in one call (`settle_payout`, migration Operations). Only one caller can win: the others (a second

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { isUUID } from 'class-validator';
 import { NotFoundError } from '../common/errors';
+import { decodeCursor, Page, PageQuery, toPage } from '../common/pagination';
 import { minorUnitsToJson } from '../common/money';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -73,6 +75,12 @@ export class PayoutsService {
       view,
       debitRefusals(wallet, request.currency),
     ).onExecuted(() => this.metrics.countPayout('PENDING'));
+  }
+
+  async list(clientId: string, page: PageQuery): Promise<Page<PayoutResponse>> {
+    const beforeId = decodeCursor(page.cursor, (key) => isUUID(key));
+    const rows = await this.payouts.findPage(clientId, page.limit, beforeId);
+    return toPage(rows, page.limit, (payout) => payout.id, presentPayout);
   }
 
   async get(clientId: string, payoutId: string): Promise<PayoutResponse> {

@@ -3,16 +3,13 @@ import { DataSource } from 'typeorm';
 import type { PayoutDestination } from './dto/create-payout.dto';
 
 export interface RailRequest {
+  /** Whose payout: a sandbox rail-reject fault rule of this client rejects it (docs/console.md). */
+  clientId: string;
   /** Our downstream idempotency key: the rail pays a key at most once. */
   idempotencyKey: string;
   amount: bigint;
   currency: string;
   destination: PayoutDestination;
-}
-
-interface RailRow {
-  outcome: RailResult['outcome'];
-  failure_reason: string | null;
 }
 
 export interface RailResult {
@@ -24,7 +21,8 @@ export interface RailResult {
  * Stands in for an external payout rail (a bank or a blockchain). It is called outside any of our
  * transactions, and, like a real rail, deduplicates on the caller's idempotency key: calling it
  * again with the same key pays nothing more and reports the first outcome. A destination whose
- * account number or address starts with FAIL is rejected.
+ * account number or address starts with FAIL is rejected, and so is a payout that meets an armed
+ * rail-reject fault rule of its client. One call (`sandbox_rail_submit`, migration Console).
  */
 @Injectable()
 export class SandboxPayoutRail {
@@ -36,20 +34,11 @@ export class SandboxPayoutRail {
     const decided: RailResult = rejected
       ? { outcome: 'FAILED', failureReason: 'DESTINATION_REJECTED: the rail refused this destination' }
       : { outcome: 'COMPLETED', failureReason: null };
-    // The first submission of a key decides; any later one reads that decision back (in a second
-    // statement: one statement's snapshot may not see a row a concurrent submitter just committed).
-    const inserted: RailRow[] = await this.dataSource.query(
-      `INSERT INTO sandbox_rail_transfers (idempotency_key, amount, currency, destination, outcome, failure_reason)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING outcome, failure_reason`,
-      [request.idempotencyKey, request.amount.toString(), request.currency, request.destination, decided.outcome, decided.failureReason],
+    const [row]: Array<{ outcome: RailResult['outcome']; failure_reason: string | null }> = await this.dataSource.query(
+      `SELECT outcome, failure_reason FROM sandbox_rail_submit(p_client_id => $1, p_idempotency_key => $2, p_amount => $3, p_currency => $4,
+                                                               p_destination => $5, p_outcome => $6, p_failure_reason => $7)`,
+      [request.clientId, request.idempotencyKey, request.amount.toString(), request.currency, request.destination, decided.outcome, decided.failureReason],
     );
-    const rows: RailRow[] = inserted.length
-      ? inserted
-      : await this.dataSource.query(`SELECT outcome, failure_reason FROM sandbox_rail_transfers WHERE idempotency_key = $1`, [
-          request.idempotencyKey,
-        ]);
-    return { outcome: rows[0].outcome, failureReason: rows[0].failure_reason };
+    return { outcome: row.outcome, failureReason: row.failure_reason };
   }
 }

@@ -22,6 +22,13 @@ export class WebhooksController {
     return this.webhooks.register(dto);
   }
 
+  @Get()
+  @ApiOperation({ summary: 'Your webhook endpoints, newest first (without their secrets)' })
+  @ApiPage(WebhookResponse)
+  list(@CurrentClient() client: AuthenticatedClient, @Query() page: PageQuery) {
+    return this.webhooks.list(client.id, page);
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'An endpoint, with its status (DISABLED once its receiver answered 410 Gone)' })
   @WebhookIdParam()

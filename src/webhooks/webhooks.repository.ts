@@ -19,6 +19,9 @@ export interface EndpointRow {
   created_at: Date;
 }
 
+/** An endpoint as listed: without its secrets. */
+export type ListedEndpointRow = Omit<EndpointRow, 'secret_sealed' | 'previous_secret_sealed'>;
+
 export interface EventRow {
   id: string;
   type: WebhookEventType;
@@ -60,6 +63,14 @@ export class WebhooksRepository {
         [clientId, id],
       )
       .then((rows: EndpointRow[]) => rows[0]);
+  }
+
+  /** Newest first; `beforeId` is the last id of the previous page. */
+  findEndpoints(clientId: string, limit: number, beforeId?: string): Promise<ListedEndpointRow[]> {
+    return this.txHost.tx.query(
+      `SELECT id, url, events, previous_secret_expires_at, disabled_at, created_at FROM webhook_endpoints WHERE client_id = $1 AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+      [clientId, beforeId ?? null, limit + 1],
+    );
   }
 
   findEvent(clientId: string, id: string): Promise<EventRow | undefined> {

@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
 import { sealSecret } from '../clients/credentials';
 import { Clock } from '../common/clock';
@@ -10,7 +11,7 @@ import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { RedeliveryResponse, WebhookDeliveryResponse, WebhookResponse, WebhookWithSecretResponse } from './dto/webhook.response';
 import { refuseDestination } from './destination-policy';
 import { newWebhookSecret } from './webhook-secret';
-import { DeliveryRow, EndpointRow, WebhooksRepository } from './webhooks.repository';
+import { DeliveryRow, ListedEndpointRow, WebhooksRepository } from './webhooks.repository';
 
 /** How long a rotated-out secret still signs deliveries beside the new one. */
 const ROTATION_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -61,6 +62,12 @@ export class WebhooksService {
       { webhook_id: id, url: dto.url, events: dto.events, secret_sealed: this.seal(secret), created_at: createdAt },
       view,
     );
+  }
+
+  async list(clientId: string, page: PageQuery): Promise<Page<WebhookResponse>> {
+    const beforeId = decodeCursor(page.cursor, (key) => isUUID(key));
+    const rows = await this.webhooks.findEndpoints(clientId, page.limit, beforeId);
+    return toPage(rows, page.limit, (row) => row.id, presentEndpoint);
   }
 
   /**
@@ -118,7 +125,7 @@ export class WebhooksService {
   }
 }
 
-function presentEndpoint(row: EndpointRow): WebhookResponse {
+function presentEndpoint(row: ListedEndpointRow): WebhookResponse {
   return {
     id: row.id,
     url: row.url,

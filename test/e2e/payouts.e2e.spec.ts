@@ -132,6 +132,7 @@ describe('payout settlement exactly once', () => {
     const { walletId, payoutId } = await pendingPayout('FAIL-AFTER-CRASH', 1500);
     // The worker reached the rail, then died before its transaction: exactly this state.
     const first = await t.app.get(SandboxPayoutRail).submit({
+      clientId: alice.clientId,
       idempotencyKey: `payout:${payoutId}`,
       amount: 1500n,
       currency: 'USD',

@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { fundedWallet, whileWalletLocked } from '../support/fixtures';
 import { recordStatements } from '../support/round-trips';
+import { RequestLog } from '../../src/request-log/request-log';
 import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 
 const LOCK_WAIT_MS = 300;
@@ -210,6 +211,50 @@ describe('one database call per money movement', () => {
     expect(events.map((event) => event.data)).toEqual([placed.json]);
     const jobs = await t.db.query(`SELECT 1 FROM pgboss.job WHERE name = 'webhook-delivery' AND data->>'eventId' = $1`, [events[0].id]);
     expect(jobs).toHaveLength(1);
+  });
+});
+
+/**
+ * The sandbox console's costs (docs/console.md): the request log is written on a connection of its
+ * own, never in a request's window; a fault rule costs a client one statement per keyed request only
+ * while this process believes it has one armed.
+ */
+describe('the console adds no round trip', () => {
+  let t: TestApp;
+  let carol: Credentials;
+  let wallet: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    carol = await t.newClient('carol');
+    wallet = await fundedWallet(t, carol, 'USD', 1_000_000);
+  });
+  afterAll(() => t.close());
+
+  const order = (key = randomUUID()) =>
+    t.request('POST', '/v1/orders', { headers: withKey(carol.headers, key), body: { wallet_id: wallet, product_id: 123, denomination: 1000, quantity: 1 } });
+  const functionsOf = (sent: string[]) => sent.map((text) => /FROM (\w+)\(/.exec(text)?.[1] ?? text);
+
+  it('writes the request log outside the request: one call, and the entry is kept once the batch is written', async () => {
+    const key = randomUUID();
+    const sent = await recordStatements(t, async () => {
+      expect((await order(key)).status).toBe(201);
+      await t.app.get(RequestLog).flush();
+      await waitFor(async () => (await t.db.query('SELECT 1 FROM request_log WHERE idempotency_key = $1', [key])).length === 1);
+    });
+    expect(functionsOf(sent)).toEqual(['place_order']);
+  });
+
+  it('spends a fault rule in one statement more only while the client may have one armed', async () => {
+    expect(functionsOf(await recordStatements(t, () => order()))).toEqual(['place_order']);
+    const rule = await t.request('POST', '/v1/sandbox/fault-rules', { headers: carol.headers, body: { fault: 'drop-response', endpoint: 'POST /v1/transfers', times: 1 } });
+    expect(rule.status).toBe(201);
+    // Armed, but for another endpoint: the spend finds no match.
+    expect(functionsOf(await recordStatements(t, () => order()))).toEqual(['spend_fault_rule', 'place_order']);
+    expect((await t.request('DELETE', `/v1/sandbox/fault-rules/${rule.json.id}`, { headers: carol.headers })).status).toBe(204);
+    // The next spend learns that nothing is armed any more, and the client is forgotten.
+    expect(functionsOf(await recordStatements(t, () => order()))).toEqual(['spend_fault_rule', 'place_order']);
+    expect(functionsOf(await recordStatements(t, () => order()))).toEqual(['place_order']);
   });
 });
 

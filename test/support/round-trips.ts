@@ -12,7 +12,11 @@ export async function recordStatements(t: TestApp, work: () => Promise<unknown>)
   const pool = (t.app.get(DataSource).driver as PostgresDriver).master as Pool;
   const sent: string[] = [];
   const restore: Array<() => void> = [];
+  const watched = new WeakSet<PoolClient>();
   const watch = (client: PoolClient) => {
+    // A connection checked out twice in the window is wrapped once.
+    if (watched.has(client)) return;
+    watched.add(client);
     const original = client.query;
     client.query = function (this: PoolClient, ...args: unknown[]) {
       const [first] = args;
