@@ -14,6 +14,11 @@ describe('keepableBody', () => {
     expect(keepableBody(body)).not.toMatch(/whsec_abc|sk_1|v1,xyz/);
   });
 
+  it('keeps a value whose key only mentions a secret in passing', () => {
+    const body = JSON.stringify({ secret: 'whsec_abc', previous_secret_expires_at: '2026-12-02T00:00:00.000Z', accessToken: 't' });
+    expect(JSON.parse(keepableBody(body)!)).toEqual({ secret: '[redacted]', previous_secret_expires_at: '2026-12-02T00:00:00.000Z', accessToken: '[redacted]' });
+  });
+
   it('keeps nothing of a body that names a secret and cannot be parsed', () => {
     expect(keepableBody('secret=whsec_abc')).toBe('[not kept: the body names a secret and is not JSON]');
   });

@@ -26,8 +26,10 @@ export interface RequestLogEntry {
 export const MAX_BODY_CHARS = 16 * 1024;
 const TRUNCATED = '…[truncated]';
 
-/** Keys whose values are never kept: API and webhook secrets, signatures, tokens. */
-const SECRET_KEY = /secret|signature|password|token/i;
+/** Words that may name a secret somewhere in a body: only bodies holding one are parsed. */
+const SECRET_WORD = /secret|signature|password|token/i;
+/** Keys whose values are never kept: those ending in such a word (`secret`, `api_secret`, `access_token`; not `previous_secret_expires_at`). */
+const SECRET_KEY = /(secret|signature|password|token)s?$/i;
 
 /**
  * A body as the log may keep it: every value under a key that names a secret replaced, then cut to
@@ -37,7 +39,7 @@ const SECRET_KEY = /secret|signature|password|token/i;
 export function keepableBody(body: string | null): string | null {
   if (body === null || body === '') return null;
   let kept = body;
-  if (SECRET_KEY.test(body)) {
+  if (SECRET_WORD.test(body)) {
     try {
       kept = JSON.stringify(JSON.parse(body, (key, value: unknown) => (SECRET_KEY.test(key) ? '[redacted]' : value)));
     } catch {
