@@ -18,7 +18,7 @@ export class AdminClientsController {
     description: 'A new tenant with its API key and secret. The secret is shown only here: only its hash is stored.',
   })
   @ApiCreatedResponse({ type: IssuedClient })
-  @ApiErrors(400, 401)
+  @ApiErrors(400, 404)
   create(@Body() dto: CreateClientDto): Promise<IssuedClient> {
     return this.clients.create(dto.name);
   }

@@ -18,7 +18,7 @@ export class LedgerController {
     description: 'On one snapshot: every wallet’s balance equals the sum of its entries, and per currency all balances and system entries sum to zero. `ok` is false with the mismatches listed otherwise.',
   })
   @ApiOkResponse({ type: LedgerCheckReport })
-  @ApiErrors(401)
+  @ApiErrors(404)
   check(): Promise<LedgerCheckReport> {
     return checkLedger(this.dataSource);
   }

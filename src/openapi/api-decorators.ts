@@ -57,21 +57,32 @@ export const ApiIdParam = (resource: string) =>
 const ERROR_MEANINGS: Record<number, string> = {
   400: 'VALIDATION_ERROR, MALFORMED_JSON, or IDEMPOTENCY_KEY_REQUIRED / _TOO_SHORT / _TOO_LONG / _INVALID / _AMBIGUOUS',
   401: 'UNAUTHENTICATED',
-  404: 'NOT_FOUND (also for another client’s resource)',
+  404: 'NOT_FOUND (also for another client’s resource; on /v1/admin/*, the admin API is off: no ADMIN_TOKEN)',
   409: 'IDEMPOTENCY_KEY_IN_USE (a duplicate still in flight) or RESOURCE_BUSY (a wallet row stayed locked); retry after Retry-After with the same key',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'A recorded business outcome (INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, BALANCE_LIMIT_EXCEEDED) or IDEMPOTENCY_KEY_REUSED',
-  429: 'RATE_LIMITED: retry after Retry-After',
+  429: 'RATE_LIMITED: past the client’s request budget, too many failed authentications from this address, or (sandbox) more than 2 faulted requests in flight; retry after Retry-After',
   500: 'INTERNAL_ERROR, with a request_id; nothing was recorded, retry with the same key',
   503: 'SERVICE_UNAVAILABLE: no database connection became free in time; nothing ran, retry after Retry-After',
 };
 
-/** Error answers of an operation in a dialect's error body (the seed dialects: docs/dialects.md). */
-export const ApiErrorsAs = (body: Type<unknown>, ...statuses: number[]) =>
-  applyDecorators(...statuses.map((status) => ApiResponse({ status, description: ERROR_MEANINGS[status], type: body })));
+/** The answers that say when to retry. */
+const RETRY_AFTER_STATUSES = new Set([409, 429, 503]);
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 
-/** Error answers of an operation, all in the envelope. */
+/** What every authenticated route can answer, whatever it does: wrong credentials, a throttle, a failure, no free database connection. */
+const ANY_AUTHENTICATED_ROUTE = [401, 429, 500, 503];
+
+/** Error answers of an authenticated operation in a dialect's error body (the seed dialects: docs/dialects.md). */
+export const ApiErrorsAs = (body: Type<unknown>, ...statuses: number[]) =>
+  applyDecorators(
+    ...[...new Set([...statuses, ...ANY_AUTHENTICATED_ROUTE])]
+      .sort((a, b) => a - b)
+      .map((status) => ApiResponse({ status, description: ERROR_MEANINGS[status], type: body, ...(RETRY_AFTER_STATUSES.has(status) ? { headers: RETRY_AFTER } : {}) })),
+  );
+
+/** Error answers of an authenticated operation (`statuses`, and those of ANY_AUTHENTICATED_ROUTE), all in the envelope. */
 export const ApiErrors = (...statuses: number[]) => applyDecorators(ApiExtraModels(FieldErrorResponse), ApiErrorsAs(ErrorResponse, ...statuses));
 
 /** Treezor's carrier: the key as a body attribute, beside the resource's own fields. */
@@ -121,7 +132,7 @@ export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status 
     }),
     ...(body === null ? [] : [ApiExtraModels(body, AccessTagCarrier), ApiBody({ schema: { allOf: [{ $ref: getSchemaPath(body) }, { $ref: getSchemaPath(AccessTagCarrier) }] } })]),
     ApiResponse({ status, type, description: 'Done, or the recorded answer to an earlier attempt with this key', headers: IDEMPOTENCY_RESPONSE_HEADERS }),
-    ApiErrors(400, 401, 404, 409, 413, 415, 422, 500),
+    ApiErrors(400, 404, 409, 413, 415, 422),
   );
 
 /** A cursor-paginated list: `{data: [...], next_cursor}`. */
@@ -138,5 +149,5 @@ export const ApiPage = (type: Type<unknown>) =>
         },
       },
     }),
-    ApiErrors(400, 401),
+    ApiErrors(400),
   );

@@ -62,7 +62,7 @@ export class OrdersController {
   @ApiEndpoint({ summary: 'Get an order', description: 'One of your orders; another client’s is 404 NOT_FOUND.' })
   @ApiIdParam('order')
   @ApiOkResponse({ type: OrderResponse })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 404)
   async get(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return presentOrder(await this.orders.get(client.id, id));
   }

@@ -36,7 +36,7 @@ export class PayoutsController {
   @ApiEndpoint({ summary: 'Get a payout and its status', description: 'One of your payouts: PENDING until the worker settles it COMPLETED or FAILED.' })
   @ApiIdParam('payout')
   @ApiOkResponse({ type: PayoutResponse })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 404)
   get(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.payouts.get(client.id, id);
   }

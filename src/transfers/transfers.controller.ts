@@ -30,7 +30,7 @@ export class TransfersController {
   @ApiEndpoint({ summary: 'Get a transfer you made', description: 'A transfer you made; anyone else’s is 404 NOT_FOUND.' })
   @ApiIdParam('transfer')
   @ApiOkResponse({ type: TransferResponse })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 404)
   get(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.transfers.get(client.id, id);
   }

@@ -41,7 +41,7 @@ export class WalletsController {
   @ApiEndpoint({ summary: 'Get a wallet and its balance', description: 'One of your wallets; another client’s is 404 NOT_FOUND.' })
   @ApiIdParam('wallet')
   @ApiOkResponse({ type: WalletResponse })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 404)
   get(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.wallets.get(client.id, id);
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createTestDatabase } from '../support/database';
 import { startServerProcess } from '../support/server-process';
+import { ResponseContract } from '../support/response-contract';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** Debian's chromium; `.ci/run` installs it where missing. */
@@ -127,6 +128,26 @@ describe('OpenAPI', () => {
 
   it('describes the admin token as an opaque bearer token, not a JWT', () => {
     expect(document.components.securitySchemes.admin).toEqual({ type: 'http', scheme: 'bearer', description: expect.any(String) });
+  });
+
+  it('holds answers to the document: a documented status, the fields it names with their types, and no body it does not describe', async () => {
+    const contract = await ResponseContract.of(structuredClone(document) as never);
+    const alice = await t.newClient();
+    const created = await t.request('POST', '/v1/wallets', { headers: alice.headers, body: { currency: 'USD' } });
+    const url = `/v1/wallets/${created.json.id}`;
+    const wallet = await t.request('GET', url, { headers: alice.headers });
+    const answer = (status: number, body: unknown) => ({ status, headers: wallet.headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+    expect(contract.mismatches('GET', url, wallet)).toEqual([]);
+    expect(contract.mismatches('GET', url, answer(200, { ...wallet.json, colour: 'red' }))).toEqual([expect.stringMatching(/must NOT have additional properties.*colour/)]);
+    expect(contract.mismatches('GET', url, answer(200, { ...wallet.json, balance: '0' }))).toEqual([expect.stringMatching(/body\/balance must be integer/)]);
+    expect(contract.mismatches('GET', url, answer(418, wallet.json))).toEqual([expect.stringMatching(/answered 418, a status the document does not list/)]);
+    expect(contract.mismatches('GET', url, answer(404, { error: { code: 'NOT_FOUND', message: 'Wallet not found', details: 7 } }))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/body\/error\/details must match exactly one schema in oneOf/)]),
+    );
+    expect(contract.mismatches('GET', url, answer(200, ''))).toEqual([expect.stringMatching(/with no body; the document describes a JSON body/)]);
+    // Routes the document leaves out are not judged.
+    expect(contract.mismatches('GET', '/v1/nowhere', answer(404, 'anything'))).toEqual([]);
   });
 
   it('gives examples in the request and response models', () => {

@@ -40,7 +40,7 @@ export class CatFeeController {
     security: [],
   })
   @ApiOkResponse({ type: CatFeeOrderResponse, description: 'The order, or (sub_code SUCCESS) the one an earlier request with this client_order_id placed' })
-  @ApiErrorsAs(CatFeeErrorResponse, 400, 401, 404, 409, 422, 500)
+  @ApiErrorsAs(CatFeeErrorResponse, 400, 404, 409, 413, 415, 422)
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/orders')
   buyEnergy(@CurrentClient() client: AuthenticatedClient, @Query() query: CatFeeOrderQuery) {
@@ -52,7 +52,7 @@ export class CatFeeController {
   @ApiEndpoint({ summary: 'CatFee: read an order back', description: 'One of your orders in CatFee’s fields; another client’s is 404.', security: [] })
   @ApiIdParam('order')
   @ApiOkResponse({ type: CatFeeOrderResponse })
-  @ApiErrorsAs(CatFeeErrorResponse, 400, 401, 404)
+  @ApiErrorsAs(CatFeeErrorResponse, 400, 404)
   getOrder(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.catFee.getOrder(client.id, id);
   }

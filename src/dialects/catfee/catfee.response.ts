@@ -24,7 +24,7 @@ export class CatFeeOrder {
 
 /** CatFee's success envelope; a duplicate client_order_id adds sub_code and sub_msg to the recorded order. */
 export class CatFeeOrderResponse {
-  @ApiProperty({ enum: [0], description: '0 on success' }) code: number;
+  @ApiProperty({ type: 'integer', enum: [0], description: '0 on success' }) code: number;
   @ApiPropertyOptional({ enum: ['SUCCESS'], description: 'Only on a duplicate client_order_id' }) sub_code?: string;
   @ApiPropertyOptional({ example: 'Duplicate order request, returning existing order', description: 'Only on a duplicate client_order_id' }) sub_msg?: string;
   @ApiProperty({ type: CatFeeOrder }) data: CatFeeOrder;

@@ -13,10 +13,10 @@ export class WebhookDeliveryResponse {
   @ApiProperty({ example: '17' }) id: string;
   @ApiProperty({ format: 'uuid', description: 'The event id, also sent as Webhook-Id: de-duplicate on it' }) event_id: string;
   @ApiProperty({ enum: WEBHOOK_EVENT_TYPES }) event_type: string;
-  @ApiProperty({ example: 1 }) attempt: number;
+  @ApiProperty({ type: 'integer', example: 1 }) attempt: number;
   @ApiProperty({ description: 'true when the receiver answered 2xx' }) delivered: boolean;
-  @ApiProperty({ example: 200, nullable: true, type: Number }) status_code: number | null;
+  @ApiProperty({ type: 'integer', example: 200, nullable: true }) status_code: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) error: string | null;
-  @ApiProperty({ example: 42 }) duration_ms: number;
+  @ApiProperty({ type: 'integer', example: 42 }) duration_ms: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
