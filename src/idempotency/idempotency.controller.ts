@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
-import { ApiEndpoint, ApiErrors, ApiPage, ApiTag } from '../openapi/api-decorators';
+import { ApiEndpoint, ApiErrors, ApiPage, ApiTag, IDEMPOTENCY_KEY_EXAMPLE } from '../openapi/api-decorators';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { NotFoundError, ValidationFailedError } from '../common/errors';
 import { Page } from '../common/pagination';
@@ -19,7 +19,7 @@ export class IdempotencyController {
     summary: 'Your records under a key, one per endpoint it was used on',
     description: 'What a key did: the endpoint, whether the record is still kept, the status it answered, when it was made and when it expires. Another client’s key is 404.',
   })
-  @ApiParam({ name: 'key', description: 'The key as sent, in whichever carrier (1–256 visible ASCII characters)', schema: { type: 'string', example: 'ord_abc123_1705689660' } })
+  @ApiParam({ name: 'key', description: 'The key as sent, in whichever carrier (1–256 visible ASCII characters)', schema: { type: 'string', example: IDEMPOTENCY_KEY_EXAMPLE } })
   @ApiPage(RecordSummary)
   @ApiErrors(404)
   async inspect(@CurrentClient() client: AuthenticatedClient, @Param('key') key: string): Promise<Page<RecordSummary>> {

@@ -12,7 +12,7 @@ import {
   getSchemaPath,
   SecurityRequirementObject,
 } from '@nestjs/swagger';
-import { ErrorResponse, FieldErrorResponse } from './error.response';
+import { ErrorResponse } from './error.response';
 
 /**
  * The document's sections, each described at the top of the document (openapi.ts). A controller names
@@ -42,7 +42,7 @@ export interface EndpointDoc {
   summary: string;
   /** What the route does and what a client should know before calling it. */
   description: string;
-  /** Instead of the document's default (X-API-Key + X-API-Secret): `[]` for none, `[{ admin: [] }]` for the operator. */
+  /** Instead of the document's default (X-API-Key + X-API-Secret): `[]` for none. Admin controllers say ApiBearerAuth('admin'). */
   security?: SecurityRequirementObject[];
 }
 
@@ -83,7 +83,13 @@ export const ApiErrorsAs = (body: Type<unknown>, ...statuses: number[]) =>
   );
 
 /** Error answers of an authenticated operation (`statuses`, and those of ANY_AUTHENTICATED_ROUTE), all in the envelope. */
-export const ApiErrors = (...statuses: number[]) => applyDecorators(ApiExtraModels(FieldErrorResponse), ApiErrorsAs(ErrorResponse, ...statuses));
+export const ApiErrors = (...statuses: number[]) => ApiErrorsAs(ErrorResponse, ...statuses);
+
+/**
+ * One example key for every carrier: a tool that fills in every example (Swagger UI, Dredd) sends the
+ * same key twice, which is one key, where two different examples would be 400 IDEMPOTENCY_KEY_AMBIGUOUS.
+ */
+export const IDEMPOTENCY_KEY_EXAMPLE = 'ord_abc123_1705689660';
 
 /** Treezor's carrier: the key as a body attribute, beside the resource's own fields. */
 class AccessTagCarrier {
@@ -92,7 +98,7 @@ class AccessTagCarrier {
     minLength: 1,
     maxLength: 250,
     pattern: '^[\\x21-\\x7e]+$',
-    example: 'tr-0001',
+    example: IDEMPOTENCY_KEY_EXAMPLE,
   })
   accessTag?: string;
 }
@@ -121,7 +127,7 @@ export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status 
       name: 'Idempotency-Key',
       required,
       description: `${required ? 'Required' : 'Optional'}: 8–256 visible ASCII characters, one per logical operation, reused on every retry. May instead come as the accessTag body attribute (or, on POST /v1/orders, the client_order_id query parameter); two carriers with different values are 400 IDEMPOTENCY_KEY_AMBIGUOUS.`,
-      example: 'ord_abc123_1705689660',
+      example: IDEMPOTENCY_KEY_EXAMPLE,
     }),
     ApiHeader({
       name: 'X-Sandbox-Fault',

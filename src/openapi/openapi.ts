@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, ParameterObject, SwaggerModule } from '@nestjs/swagger';
 import { API_TAGS } from './api-decorators';
+import { FieldErrorResponse } from './error.response';
 
 /**
  * Nest keeps a parameter's example only inside its schema (ApiParam, ApiQuery, ApiHeader and query
@@ -41,5 +42,7 @@ export function setUpOpenApi(app: NestFastifyApplication, { ui }: { ui: boolean 
     .addSecurityRequirements({ apiKey: [], apiSecret: [] });
   for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
   const config = builder.build();
-  SwaggerModule.setup('docs', app, () => liftParameterExamples(SwaggerModule.createDocument(app, config)), { jsonDocumentUrl: 'docs-json', ui });
+  // FieldErrorResponse is named only inside ErrorResponse's oneOf, where Nest does not look for models.
+  const document = () => liftParameterExamples(SwaggerModule.createDocument(app, config, { extraModels: [FieldErrorResponse] }));
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', ui });
 }

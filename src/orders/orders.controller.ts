@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery } from '@nestjs/swagger';
-import { ApiEndpoint, ApiErrors, ApiIdempotentPost, ApiIdParam, ApiPage, ApiTag } from '../openapi/api-decorators';
+import { ApiEndpoint, ApiErrors, ApiIdempotentPost, ApiIdParam, ApiPage, ApiTag, IDEMPOTENCY_KEY_EXAMPLE } from '../openapi/api-decorators';
 import { OrderResponse } from './dto/order.response';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { ParseId } from '../common/parse-id.pipe';
@@ -29,7 +29,7 @@ export class OrdersController {
     name: 'client_order_id',
     required: false,
     description: 'CatFee-style key carrier (1–250 visible ASCII characters), instead of the Idempotency-Key header; returned on the order',
-    schema: { type: 'string', minLength: 1, maxLength: 250, example: 'cart-1001' },
+    schema: { type: 'string', minLength: 1, maxLength: 250, example: IDEMPOTENCY_KEY_EXAMPLE },
   })
   @ApiIdempotentPost(OrderResponse, { required: true, body: CreateOrderDto })
   place(
