@@ -11,7 +11,7 @@ import { Drain } from './common/drain';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './common/json-body';
 import { createValidationPipe, RefuseNulPipe } from './common/validation.pipe';
 import { MetricsService } from './metrics/metrics.service';
-import { EnvSource } from './config/env.schema';
+import { EnvSource, validateEnv } from './config/env.schema';
 import { setUpOpenApi } from './openapi/openapi';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -42,7 +42,11 @@ export interface AppOptions {
 export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }: AppOptions = {}): Promise<NestFastifyApplication> {
   // maxParamLength: an idempotency key in a path can be 256 characters; longer values still reach
   // the validation pipes (and the error envelope) instead of Fastify's own 414.
+  // Read before the app (and its config) exists: the adapter is built first. Behind a load balancer
+  // named by TRUST_PROXY, a request's ip is the client's, from X-Forwarded-For.
+  const { TRUST_PROXY } = validateEnv({ ...process.env, ...envOverrides });
   const adapter = new FastifyAdapter({
+    trustProxy: TRUST_PROXY ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: 2048 },

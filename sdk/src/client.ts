@@ -3,6 +3,7 @@ import {
   CreatePayoutRequest,
   CreateTransferRequest,
   CreateWalletRequest,
+  CreateWebhookRequest,
   Deposit,
   DepositRequest,
   HealthStatus,
@@ -17,6 +18,10 @@ import {
   Product,
   Transfer,
   Wallet,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookRedelivery,
 } from './models';
 import { ConnectionOptions, HttpRequest, Transport } from './transport';
 
@@ -130,6 +135,29 @@ export class Ledgerline {
 
   getPayout(payoutId: string): Promise<Payout> {
     return this.read(`/v1/payouts/${segment(payoutId)}`);
+  }
+
+  /** Registers an endpoint for events; keep the returned `secret`: it is shown only here. */
+  registerWebhook(webhook: CreateWebhookRequest, options: IdempotencyOptions = {}): Promise<IdempotentResult<WebhookEndpointWithSecret>> {
+    return this.idempotentPost('/v1/webhooks', webhook, keyInHeader(options));
+  }
+
+  getWebhook(webhookId: string): Promise<WebhookEndpoint> {
+    return this.read(`/v1/webhooks/${segment(webhookId)}`);
+  }
+
+  /** A new secret, shown only here; for 24 hours deliveries are signed with the previous one too. */
+  rotateWebhookSecret(webhookId: string, options: IdempotencyOptions = {}): Promise<IdempotentResult<WebhookEndpointWithSecret>> {
+    return this.idempotentPost(`/v1/webhooks/${segment(webhookId)}/rotate-secret`, {}, keyInHeader(options));
+  }
+
+  listWebhookDeliveries(webhookId: string, page: PageQuery = {}): Promise<Page<WebhookDelivery>> {
+    return this.read(`/v1/webhooks/${segment(webhookId)}/deliveries`, { ...page });
+  }
+
+  /** Sends an attempt's event to its endpoint again, under the same `webhook-id`; retried safely under one key. */
+  redeliverWebhook(webhookId: string, deliveryId: string, options: IdempotencyOptions = {}): Promise<IdempotentResult<WebhookRedelivery>> {
+    return this.idempotentPost(`/v1/webhooks/${segment(webhookId)}/deliveries/${segment(deliveryId)}/redeliver`, {}, keyInHeader(options));
   }
 
   /** The records the server keeps under this key, one per endpoint it was used on (404 when none). */

@@ -172,6 +172,58 @@ export interface IdempotencyRecord {
   expires_at: string;
 }
 
+export type WebhookEventType = 'order.completed' | 'deposit.completed' | 'transfer.completed' | 'payout.completed' | 'payout.failed';
+
+export interface CreateWebhookRequest {
+  /** Production: https, resolving to public addresses only. */
+  url: string;
+  events: WebhookEventType[];
+}
+
+/** An endpoint; deliveries to it follow Standard Webhooks 1.0 (verify them with `standardwebhooks` or `svix`). */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  /** DISABLED once its receiver answered 410 Gone: nothing more is sent to it. */
+  status: 'ENABLED' | 'DISABLED';
+  disabled_at: string | null;
+  /** After a rotation: until when deliveries carry the previous secret's signature too. */
+  previous_secret_expires_at: string | null;
+  created_at: string;
+}
+
+/** At registration and rotation only: `whsec_` + base64 of the 32-byte HMAC key. */
+export interface WebhookEndpointWithSecret extends WebhookEndpoint {
+  secret: string;
+}
+
+/** One attempt to deliver an event, newest first in `listWebhookDeliveries`. */
+export interface WebhookDelivery {
+  id: string;
+  /** Also the `webhook-id` header: de-duplicate on it. */
+  event_id: string;
+  event_type: WebhookEventType;
+  attempt: number;
+  status: 'DELIVERED' | 'FAILED';
+  /** The receiver's HTTP status; null when it never answered. */
+  response_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: string;
+  /** When this failed attempt is retried; null when no retry is waiting. */
+  next_retry_at: string | null;
+}
+
+/** A delivery queued again (`redeliverWebhook`). */
+export interface WebhookRedelivery {
+  webhook_id: string;
+  delivery_id: string;
+  event_id: string;
+  event_type: WebhookEventType;
+  queued_at: string;
+}
+
 export interface HealthIndicator {
   status: 'up' | 'down';
   [detail: string]: unknown;

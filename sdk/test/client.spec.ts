@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { Ledgerline, LedgerlineAdmin, LedgerlineError } from '../src';
 import { ADMIN_TOKEN, fundedWallet, GIFT_CARD, newTenant, Sandbox, startSandbox, Tenant, until } from './harness';
 
@@ -126,6 +129,44 @@ describe('Ledgerline SDK endpoints', () => {
     expect(records.data).toEqual([
       expect.objectContaining({ key: 'funding/2024?#%-0001', endpoint: 'POST /v1/wallets/:id/deposits', state: 'COMPLETED', response_status: 201 }),
     ]);
+  });
+
+  it('registers a webhook whose deliveries standardwebhooks verifies, rotates its secret and redelivers an attempt', async () => {
+    const received: Array<{ headers: Record<string, string>; body: string }> = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)])), body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const hook = (await api.registerWebhook({ url, events: ['deposit.completed'] })).data;
+      expect(hook).toMatchObject({ url, events: ['deposit.completed'], status: 'ENABLED', secret: expect.stringMatching(/^whsec_/) });
+      const { secret, ...shown } = hook;
+      expect(await api.getWebhook(hook.id)).toEqual(shown);
+
+      const walletId = await fundedWallet(api, 100);
+      await until(async () => received.length === 1);
+      expect(new Webhook(secret).verify(received[0].body, received[0].headers)).toMatchObject({ type: 'deposit.completed', data: { wallet_id: walletId } });
+      await until(async () => (await api.listWebhookDeliveries(hook.id)).data.length === 1);
+      const [delivery] = (await api.listWebhookDeliveries(hook.id, { limit: 1 })).data;
+      expect(delivery).toMatchObject({ attempt: 1, status: 'DELIVERED', response_code: 204, next_retry_at: null });
+
+      const rotated = (await api.rotateWebhookSecret(hook.id)).data;
+      expect(rotated.secret).not.toBe(secret);
+      expect(rotated.previous_secret_expires_at).toEqual(expect.any(String));
+      const redelivery = await api.redeliverWebhook(hook.id, delivery.id);
+      expect(redelivery.data).toMatchObject({ webhook_id: hook.id, delivery_id: delivery.id, event_id: delivery.event_id });
+      await until(async () => received.length === 2);
+      expect(received[1].headers['webhook-id']).toBe(delivery.event_id);
+      for (const key of [rotated.secret, secret]) expect(new Webhook(key).verify(received[1].body, received[1].headers)).toEqual(JSON.parse(received[0].body));
+    } finally {
+      receiver.close();
+    }
   });
 
   it('turns error answers into LedgerlineError with the contract code and the request id', async () => {

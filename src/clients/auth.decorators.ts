@@ -1,8 +1,9 @@
 import { SetMetadata } from '@nestjs/common';
 
 /**
- * How a route authenticates. `client` (the default): X-API-Key + X-API-Secret. `catfee`: the
- * CatFee dialect's CF-ACCESS-KEY / CF-ACCESS-TIMESTAMP / CF-ACCESS-SIGN request signature.
+ * How a route authenticates. `client` (the default): X-API-Key + X-API-Secret (or an X-Signature),
+ * or `Authorization: Bearer <api_secret>`. `catfee`: the CatFee dialect's CF-ACCESS-KEY /
+ * CF-ACCESS-TIMESTAMP / CF-ACCESS-SIGN request signature.
  */
 export type RouteAccess = 'public' | 'admin' | 'client' | 'catfee';
 export const ROUTE_ACCESS = 'ledgerline:route-access';

@@ -9,7 +9,8 @@ import { ROUTE_ACCESS, RouteAccess } from './auth.decorators';
 import { ClientsRepository } from './clients.repository';
 import { CredentialsCache, VerifiableCredentials } from './credentials-cache';
 import { FailedAuthThrottle } from './failed-auth-throttle';
-import { secretsMatch, signatureMatches, tokensMatch, unsealSecret, UsedSignature } from './credentials';
+import { Client } from './client.entity';
+import { hashSecret, secretsMatch, signatureMatches, tokensMatch, unsealSecret, UsedSignature } from './credentials';
 
 /** Compared against when the key is unknown, so that both failures cost the same. */
 const NOBODYS_HASH = Buffer.alloc(32);
@@ -43,7 +44,7 @@ export class AuthGuard implements CanActivate {
       'client';
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (access === 'public') return true;
-    this.throttle.refuseIfBlocked(request.ip);
+    await this.throttle.refuseIfBlocked(request.ip);
     try {
       return await this.authenticate(access, request);
     } catch (error) {
@@ -69,8 +70,7 @@ export class AuthGuard implements CanActivate {
     const adminToken = this.config.get('ADMIN_TOKEN');
     // With no ADMIN_TOKEN the admin API is off: it answers as if it did not exist.
     if (!adminToken) throw new NotFoundException();
-    // Exactly "Bearer <token>": nothing before, between or after.
-    const [, token] = /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.authorization ?? '') ?? [];
+    const token = bearerToken(request);
     if (token === undefined || !tokensMatch(token, adminToken)) {
       throw new UnauthenticatedError('Missing or invalid admin token');
     }
@@ -81,7 +81,8 @@ export class AuthGuard implements CanActivate {
    * X-API-Key with either X-API-Secret, or a signature that proves the secret without sending it:
    * X-Timestamp and X-Signature = hex HMAC-SHA256(secret, timestamp, method, path with query,
    * idempotency key and raw body, joined by newlines). The key is signed too, so a captured request
-   * cannot be sent again under a new key to move money again.
+   * cannot be sent again under a new key to move money again. Without X-API-Key,
+   * `Authorization: Bearer <api_secret>` (Stripe style): the secret alone names its client.
    */
   private async verifySecret(request: FastifyRequest) {
     if (request.headers['x-signature'] !== undefined) {
@@ -93,11 +94,27 @@ export class AuthGuard implements CanActivate {
         message: (timestamp) => [timestamp, request.method, request.url, signedKey(request), request.rawBody ?? ''].join('\n'),
       });
     }
+    const apiKey = headerValue(request, 'x-api-key');
+    const bearer = apiKey === undefined ? bearerToken(request) : undefined;
+    if (bearer !== undefined) return this.verifyBearerSecret(bearer);
     const secret = headerValue(request, 'x-api-secret');
-    const credentials = await this.lookUp(headerValue(request, 'x-api-key'));
+    const credentials = await this.lookUp(apiKey);
     // An unknown key costs the same compare as a wrong secret: the answer's timing tells nothing.
     const matches = secretsMatch(secret ?? '', credentials?.secretHash ?? NOBODYS_HASH);
     if (!credentials || secret === undefined || !matches) throw new UnauthenticatedError();
+    return credentials.client;
+  }
+
+  /**
+   * Found by the SHA-256 of the secret (an indexed lookup, migration SecretLookup), so no stored
+   * secret is compared with what was sent: a wrong one simply finds nobody. The admin token is no
+   * client's secret: here it finds nobody, as a client's secret finds nothing on the admin routes.
+   */
+  private async verifyBearerSecret(secret: string) {
+    const secretHash = hashSecret(secret);
+    const cacheKey = `secret ${secretHash.toString('hex')}`;
+    const credentials = await this.cached(cacheKey, () => this.clients.findBySecretHash(secretHash));
+    if (!credentials) throw new UnauthenticatedError();
     return credentials.client;
   }
 
@@ -133,18 +150,23 @@ export class AuthGuard implements CanActivate {
     return credentials.client;
   }
 
-  /** The credentials of an API key: from the cache of recently looked-up keys (known or not), else the database. */
-  private async lookUp(apiKey: string | undefined): Promise<VerifiableCredentials | undefined> {
-    if (apiKey === undefined) return undefined;
-    const cached = this.cache.get(apiKey);
+  /** The credentials of an API key. */
+  private lookUp(apiKey: string | undefined): Promise<VerifiableCredentials | undefined> {
+    if (apiKey === undefined) return Promise.resolve(undefined);
+    return this.cached(`key ${apiKey}`, () => this.clients.findByApiKey(apiKey));
+  }
+
+  /** From the cache of recent lookups (found or not), else the database. */
+  private async cached(cacheKey: string, find: () => Promise<Client | null>): Promise<VerifiableCredentials | undefined> {
+    const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached ?? undefined;
-    const client = await this.clients.findByApiKey(apiKey);
+    const client = await find();
     if (!client) {
-      this.cache.set(apiKey, null);
+      this.cache.set(cacheKey, null);
       return undefined;
     }
     const credentials = { client: { id: client.id, name: client.name }, secretHash: client.secretHash, secretSealed: client.secretSealed };
-    this.cache.set(apiKey, credentials);
+    this.cache.set(cacheKey, credentials);
     return credentials;
   }
 }
@@ -160,6 +182,11 @@ function signedKey(request: FastifyRequest): string {
   if (typeof header === 'string') return header;
   const carrier = (request.query as Record<string, unknown> | undefined)?.client_order_id ?? (request.body as Record<string, unknown> | undefined)?.accessTag;
   return typeof carrier === 'string' ? carrier : '';
+}
+
+/** The token of exactly "Authorization: Bearer <token>": nothing before, between or after. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  return /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.authorization ?? '')?.[1];
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {

@@ -10,17 +10,20 @@ import { ClientsService } from './clients.service';
 import { CredentialsCache } from './credentials-cache';
 import { FailedAuthThrottle } from './failed-auth-throttle';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimitsModule } from './rate-limits.module';
 import { SandboxSeeder } from './sandbox-seeder';
 import { SlidingWindowStorage } from './sliding-window-storage';
 
 @Module({
   imports: [
     WalletsModule,
+    RateLimitsModule,
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      imports: [RateLimitsModule],
+      inject: [AppConfig, SlidingWindowStorage],
+      useFactory: (config: AppConfig, storage: SlidingWindowStorage) => ({
         throttlers: [{ ttl: 60_000, limit: config.get('RATE_LIMIT_PER_MINUTE') }],
-        storage: new SlidingWindowStorage(),
+        storage,
       }),
     }),
   ],

@@ -22,6 +22,11 @@ export class ClientsRepository {
     return this.txHost.tx.findOneBy(Client, { apiKey });
   }
 
+  /** The client whose secret hashes to this (unique, indexed: migration SecretLookup). */
+  findBySecretHash(secretHash: Buffer): Promise<Client | null> {
+    return this.txHost.tx.findOneBy(Client, { secretHash });
+  }
+
   async insert(name: string, credentials: NewCredentials): Promise<Client> {
     const client = this.txHost.tx.create(Client, {
       id: uuidv7(),

@@ -7,7 +7,8 @@ import { RateLimitedError } from '../common/errors';
 /**
  * Per-client rate limit (RATE_LIMIT_PER_MINUTE) on @nestjs/throttler, across all of a client's
  * routes. It runs as a guard, after authentication and before the idempotency interceptor, so a
- * throttled request is never recorded. Counts are per process (in memory).
+ * throttled request is never recorded. Counts are kept by SlidingWindowStorage: shared by every
+ * instance through Redis when REDIS_URL is set, per process otherwise.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {

@@ -1,7 +1,9 @@
+import { Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { RateLimitCounters } from './rate-limit-counters';
 
-/** One key's counts: its current window (consecutive `ttl`-long windows from its first hit) and the one before. */
+/** One key's counts: its current window (`ttl`-long windows aligned on the clock) and the one before. */
 interface Counts {
   windowStart: number;
   current: number;
@@ -11,7 +13,9 @@ interface Counts {
 /**
  * Request counts for @nestjs/throttler in constant time and memory per key: a sliding-window
  * counter. The estimate for the last `ttl` is the current window's count plus the previous
- * window's, weighted by the share of it the sliding window still covers.
+ * window's, weighted by the share of it the sliding window still covers. The counts are kept in
+ * RateLimitCounters (Redis, shared by every instance, or this process); windows are aligned on the
+ * clock so that every instance names the same two.
  *
  * Why not the library's in-memory storage: it keeps one timestamp per counted hit and filters
  * them all, allocating a new array, on every request, so each request costs in proportion to the
@@ -19,49 +23,63 @@ interface Counts {
  * and drove the heap up (bench/HISTORY.md). `blockDuration` is not used: a client is refused
  * exactly while its estimate is at the limit.
  */
+@Injectable()
 export class SlidingWindowStorage implements ThrottlerStorage {
-  private readonly counts = new Map<string, Counts>();
-  private lastSweep = Date.now();
+  constructor(private readonly counters: RateLimitCounters) {}
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
-    this.sweepIdle(now, ttl);
-    const counts = this.countsAt(key, now, ttl);
-    const previousShare = 1 - (now - counts.windowStart) / ttl;
-    const estimate = counts.previous * previousShare + counts.current;
-    const timeToExpire = Math.ceil((counts.windowStart + ttl - now) / 1000);
-    if (estimate + 1 > limit) {
-      const timeToBlockExpire = Math.max(1, Math.ceil((allowedAgainAt(counts, ttl, limit) - now) / 1000));
-      return { totalHits: limit + 1, timeToExpire, isBlocked: true, timeToBlockExpire };
+    const counts = await this.countsAt(key, now, ttl, true);
+    const estimate = estimateAt(counts, now, ttl);
+    if (estimate > limit) {
+      // A refused request is not counted: a client over its limit is refused only until its count slides under it.
+      await this.counters.decrement(windowKey(key, counts.windowStart), keepSeconds(ttl));
+      return refusal({ ...counts, current: counts.current - 1 }, now, ttl, limit);
     }
-    counts.current += 1;
-    return { totalHits: Math.ceil(estimate) + 1, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
+    return { totalHits: Math.ceil(estimate), timeToExpire: secondsLeft(counts, now, ttl), isBlocked: false, timeToBlockExpire: 0 };
   }
 
-  /** The key's counts with its windows moved up to `now`. */
-  private countsAt(key: string, now: number, ttl: number): Counts {
-    let counts = this.counts.get(key);
-    if (!counts) {
-      counts = { windowStart: now, current: 0, previous: 0 };
-      this.counts.set(key, counts);
-    }
-    const windowsPassed = Math.floor((now - counts.windowStart) / ttl);
-    if (windowsPassed > 0) {
-      counts.previous = windowsPassed === 1 ? counts.current : 0;
-      counts.current = 0;
-      counts.windowStart += windowsPassed * ttl;
-    }
-    return counts;
+  /** What `increment` would answer, without counting anything. */
+  async peek(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    const now = Date.now();
+    const counts = await this.countsAt(key, now, ttl, false);
+    const estimate = estimateAt(counts, now, ttl);
+    if (estimate + 1 > limit) return refusal(counts, now, ttl, limit);
+    return { totalHits: Math.ceil(estimate), timeToExpire: secondsLeft(counts, now, ttl), isBlocked: false, timeToBlockExpire: 0 };
   }
 
-  /** Once a window, forgets keys idle for two windows: their estimate is zero. */
-  private sweepIdle(now: number, ttl: number): void {
-    if (now - this.lastSweep < ttl) return;
-    this.lastSweep = now;
-    for (const [key, counts] of this.counts) {
-      if (now - counts.windowStart >= 2 * ttl) this.counts.delete(key);
-    }
+  /** The counts of the window holding `now` (with this hit when `hit`) and of the one before, read at once. */
+  private async countsAt(key: string, now: number, ttl: number, hit: boolean): Promise<Counts> {
+    const windowStart = now - (now % ttl);
+    const currentKey = windowKey(key, windowStart);
+    const [current, previous] = await Promise.all([
+      hit ? this.counters.increment(currentKey, keepSeconds(ttl)) : this.counters.read(currentKey),
+      this.counters.read(windowKey(key, windowStart - ttl)),
+    ]);
+    return { windowStart, current, previous };
   }
+}
+
+function windowKey(key: string, windowStart: number): string {
+  return `${key}:${windowStart}`;
+}
+
+/** A window's count is read during the next window too. */
+function keepSeconds(ttl: number): number {
+  return Math.ceil((2 * ttl) / 1000);
+}
+
+function estimateAt({ windowStart, current, previous }: Counts, now: number, ttl: number): number {
+  return previous * (1 - (now - windowStart) / ttl) + current;
+}
+
+function secondsLeft({ windowStart }: Counts, now: number, ttl: number): number {
+  return Math.ceil((windowStart + ttl - now) / 1000);
+}
+
+function refusal(counts: Counts, now: number, ttl: number, limit: number): ThrottlerStorageRecord {
+  const timeToBlockExpire = Math.max(1, Math.ceil((allowedAgainAt(counts, ttl, limit) - now) / 1000));
+  return { totalHits: limit + 1, timeToExpire: secondsLeft(counts, now, ttl), isBlocked: true, timeToBlockExpire };
 }
 
 /** The first moment the estimate leaves room for one more request. */

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors';
 import { PreparedResponse } from './prepared-response';
 import { dialectOf, ErrorDescription } from './response-dialect';
+import { setHeadersAsWritten } from './wire-headers';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'VALIDATION_ERROR',
@@ -74,10 +75,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (reply.sent) return;
     void reply.type('application/json; charset=utf-8');
     if (exception instanceof PreparedResponse) {
-      void reply.status(exception.status).headers(exception.headers).send(exception.body);
+      setHeadersAsWritten(reply, exception.headers);
+      void reply.status(exception.status).send(exception.body);
       return;
     }
     const { headers, ...error } = describeError(exception, request.id);
-    void reply.status(error.status).headers(headers).send(JSON.stringify(dialectOf(request).errorBody(error)));
+    setHeadersAsWritten(reply, headers);
+    void reply.status(error.status).send(JSON.stringify(dialectOf(request).errorBody(error)));
   }
 }

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, toPage } from './pagination';
+import { decodeCursor, encodeCursor, isIdentityKey, toPage } from './pagination';
 import { ValidationFailedError } from './errors';
 
 describe('pagination', () => {
@@ -21,5 +21,10 @@ describe('pagination', () => {
     expect(page.data).toEqual(['5', '4']);
     expect(decodeCursor(page.next_cursor!, isNumeric)).toBe('4');
     expect(toPage(rows, 3, (r) => r.id, (r) => r.id).next_cursor).toBeNull();
+  });
+
+  it('takes as identity keys only what a bigint holds', () => {
+    expect(['1', '17', '9223372036854775807'].map(isIdentityKey)).toEqual([true, true, true]);
+    expect(['0', '017', '-1', '9223372036854775808', '9999999999999999999', '1e3', ''].map(isIdentityKey)).toEqual([false, false, false, false, false, false, false]);
   });
 });

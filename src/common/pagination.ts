@@ -18,8 +18,10 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** A sort key that is a bigint identity id (ledger entries, webhook deliveries). */
-export const isIdentityKey = (key: string) => /^[1-9][0-9]{0,18}$/.test(key);
+const BIGINT_MAX = 9223372036854775807n;
+
+/** A sort key that is a bigint identity id (ledger entries, webhook deliveries): one PostgreSQL's bigint can hold. */
+export const isIdentityKey = (key: string) => /^[1-9][0-9]{0,18}$/.test(key) && BigInt(key) <= BIGINT_MAX;
 
 /** Cursors are opaque to clients: base64url of the last row's sort key. */
 export function encodeCursor(sortKey: string): string {

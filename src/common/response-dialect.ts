@@ -1,6 +1,6 @@
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { errorEnvelope } from './error-envelope';
+import { ErrorEnvelope, errorEnvelope } from './error-envelope';
 
 export interface ErrorDescription {
   status: number;
@@ -21,13 +21,14 @@ export interface ResponseDialect {
   replayedSuccessBody?(recordedBody: string): string;
 }
 
-export const standardDialect: ResponseDialect = {
-  errorBody: ({ code, message, details, requestId }) => {
-    const envelope = errorEnvelope(code, message, details);
-    if (requestId) envelope.error.request_id = requestId;
-    return envelope;
-  },
-};
+/** The contract's envelope, with the request id of a 500. */
+export function envelopeOf({ code, message, details, requestId }: ErrorDescription): ErrorEnvelope {
+  const envelope = errorEnvelope(code, message, details);
+  if (requestId) envelope.error.request_id = requestId;
+  return envelope;
+}
+
+export const standardDialect: ResponseDialect = { errorBody: envelopeOf };
 
 /**
  * Declares a route's dialect in its Fastify route config, so that every answer of the route uses it:

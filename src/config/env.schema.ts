@@ -10,6 +10,14 @@ export class Env {
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * The proxies in front (comma-separated addresses, CIDR ranges, or loopback / uniquelocal /
+   * linklocal) whose X-Forwarded-For names the client: its address is what the failed-authentication
+   * throttle counts. Unset: the connection's own address. Read from the environment, not `.env`.
+   */
+  @IsOptional() @Matches(/^[A-Za-z0-9.:/]+(,\s*[A-Za-z0-9.:/]+)*$/, { message: 'TRUST_PROXY must be comma-separated addresses, CIDR ranges or loopback/uniquelocal/linklocal' })
+  TRUST_PROXY?: string;
+
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
@@ -73,6 +81,17 @@ export class Env {
 
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_PER_MINUTE = 6000;
+
+  /**
+   * Redis that counts the rate limits and the failed-authentication throttle for every instance at
+   * once; unset, each process counts its own. While it is unreachable, each process counts its own.
+   */
+  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of every key written to Redis, so that deployments can share one Redis. */
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits or _ . : -' })
+  REDIS_KEY_PREFIX = 'ledgerline';
 
   /** First wait before a failed webhook delivery is retried; each retry doubles it. */
   @Type(() => Number) @IsInt() @Min(1) @Max(3600)

@@ -8,6 +8,7 @@ import { OPERATOR } from '../clients/authenticated-client';
 import { DomainError, ResourceBusyError, SignatureReusedError } from '../common/errors';
 import { PreparedResponse } from '../common/prepared-response';
 import { dialectOf, ResponseDialect } from '../common/response-dialect';
+import { setHeadersAsWritten } from '../common/wire-headers';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { Operation, OperationOutcome } from '../operations/operation';
@@ -152,16 +153,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private send(reply: FastifyReply, key: string | null, answer: Answer, routeStatus: number, dialect: ResponseDialect): string {
-    const headers: Record<string, string> = { 'content-type': JSON_CONTENT_TYPE };
-    if (key !== null) {
-      headers['Idempotency-Key'] = key;
-      headers['Idempotency-Replayed'] = String(answer.replayed);
-      headers['Idempotency-Created-At'] = answer.createdAt.toISOString();
-    }
+    const headers: Record<string, string> =
+      key === null
+        ? {}
+        : { 'Idempotency-Key': key, 'Idempotency-Replayed': String(answer.replayed), 'Idempotency-Created-At': answer.createdAt.toISOString() };
     const { status, body } = answer.recorded;
     // Nest answers with the route's status; any other recorded status goes out through the filter.
     if (status !== routeStatus) throw new PreparedResponse(status, body, headers);
-    reply.headers(headers);
+    void reply.type(JSON_CONTENT_TYPE);
+    setHeadersAsWritten(reply, headers);
     return answer.replayed && dialect.replayedSuccessBody ? dialect.replayedSuccessBody(body) : body;
   }
 }

@@ -4,7 +4,8 @@ import PgBoss from 'pg-boss';
 import { AdvisoryLock, withAdvisoryLock } from '../database/advisory-lock';
 import { DirectDatabase } from '../database/database.module';
 
-export type JobHandler<T> = (data: T) => Promise<void>;
+/** `jobId` is pg-boss's id of the job, the same on each of its retries. */
+export type JobHandler<T> = (data: T, jobId: string) => Promise<void>;
 
 /** Jobs fetched a poll (every 0.5 s): 200 a second per worker; a batch of 20 let a backlog of deliveries grow (bench/HISTORY.md). */
 const WORK_BATCH_SIZE = 100;
@@ -95,7 +96,7 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   async work<T extends object>(queue: QueueDefinition, handler: JobHandler<T>): Promise<void> {
     await this.define(queue);
     await this.boss.work<T>(queue.name, { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE }, async (jobs) => {
-      const results = await Promise.allSettled(jobs.map((job) => handler(job.data)));
+      const results = await Promise.allSettled(jobs.map((job) => handler(job.data, job.id)));
       for (const [index, result] of results.entries()) {
         if (result.status === 'rejected') {
           const reason = result.reason instanceof Error ? { message: result.reason.message } : { message: String(result.reason) };

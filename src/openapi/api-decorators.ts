@@ -115,13 +115,15 @@ export interface IdempotentPostDoc {
   /** A money-moving route: without a key, 400 IDEMPOTENCY_KEY_REQUIRED. */
   required: boolean;
   status?: number;
+  /** The route's error body, when its dialect has its own (default: the envelope). */
+  errors?: Type<unknown>;
 }
 
 /**
  * An idempotent POST, PUT or PATCH: every key carrier (the Idempotency-Key header, the accessTag body
  * attribute), the sandbox faults, the answer with the idempotency headers, and the error answers.
  */
-export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status = 201 }: IdempotentPostDoc) =>
+export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status = 201, errors = ErrorResponse }: IdempotentPostDoc) =>
   applyDecorators(
     ApiHeader({
       name: 'Idempotency-Key',
@@ -134,11 +136,11 @@ export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status 
       required: false,
       description: 'Sandbox only: `drop-response` (commit, then close the connection), `fail-before-commit` (roll back, 500), `delay=MS` (hold the transaction open, ≤ 30000).',
       schema: { type: 'string', pattern: '^(drop-response|fail-before-commit|delay=[0-9]{1,5})$' },
-      example: 'delay=100',
+      example: 'delay=2000',
     }),
     ...(body === null ? [] : [ApiExtraModels(body, AccessTagCarrier), ApiBody({ schema: { allOf: [{ $ref: getSchemaPath(body) }, { $ref: getSchemaPath(AccessTagCarrier) }] } })]),
     ApiResponse({ status, type, description: 'Done, or the recorded answer to an earlier attempt with this key', headers: IDEMPOTENCY_RESPONSE_HEADERS }),
-    ApiErrors(400, 404, 409, 413, 415, 422),
+    ApiErrorsAs(errors, 400, 404, 409, 413, 415, 422),
   );
 
 /** A cursor-paginated list: `{data: [...], next_cursor}`. */

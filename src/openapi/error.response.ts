@@ -9,7 +9,7 @@ export class FieldErrorResponse {
   errors: string[];
 }
 
-class ErrorBody {
+export class ErrorBody {
   @ApiProperty({ example: 'INSUFFICIENT_FUNDS', description: 'Stable, UPPER_SNAKE: what clients branch on' })
   code: string;
 

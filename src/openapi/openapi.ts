@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, ParameterObject, SwaggerModule } from '@nestjs/swagger';
 import { API_TAGS } from './api-decorators';
-import { FieldErrorResponse } from './error.response';
+import { ErrorBody, FieldErrorResponse } from './error.response';
 
 /**
  * Nest keeps a parameter's example only inside its schema (ApiParam, ApiQuery, ApiHeader and query
@@ -36,13 +36,15 @@ export function setUpOpenApi(app: NestFastifyApplication, { ui }: { ui: boolean 
     .addServer('/', 'This service')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Secret' }, 'apiSecret')
-    // addSecurity, not addBearerAuth, which would declare the token a JWT.
+    // addSecurity, not addBearerAuth, which would declare these tokens JWTs.
     .addSecurity('admin', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN: an opaque token of at least 16 characters' })
-    // Both headers together, on every route unless it says otherwise.
-    .addSecurityRequirements({ apiKey: [], apiSecret: [] });
+    .addSecurity('clientSecret', { type: 'http', scheme: 'bearer', description: 'A client’s api_secret, alone (Stripe style)' })
+    // Both headers together, or the bearer secret, on every route unless it says otherwise.
+    .addSecurityRequirements({ apiKey: [], apiSecret: [] })
+    .addSecurityRequirements('clientSecret');
   for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
   const config = builder.build();
-  // FieldErrorResponse is named only inside ErrorResponse's oneOf, where Nest does not look for models.
-  const document = () => liftParameterExamples(SwaggerModule.createDocument(app, config, { extraModels: [FieldErrorResponse] }));
+  // Models named only inside a oneOf (ErrorResponse's details, StarshipErrorResponse's error), where Nest does not look.
+  const document = () => liftParameterExamples(SwaggerModule.createDocument(app, config, { extraModels: [FieldErrorResponse, ErrorBody] }));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', ui });
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { Clock, SystemClock } from '../common/clock';
 import { WebhookDelivery } from './webhook-delivery';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
@@ -8,6 +9,6 @@ import { WebhooksService } from './webhooks.service';
 @Global()
 @Module({
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhooksRepository, WebhookDelivery],
+  providers: [WebhooksService, WebhooksRepository, WebhookDelivery, { provide: Clock, useClass: SystemClock }],
 })
 export class WebhooksModule {}

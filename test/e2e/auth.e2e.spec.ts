@@ -62,6 +62,36 @@ describe('clients and authentication', () => {
     expect((await t.request('GET', '/v1/admin/ledger/check', { headers: alice.headers })).status).toBe(401);
   });
 
+  it('accepts Authorization: Bearer <api_secret> alone, and keeps it apart from the admin token', async () => {
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const listed = await t.request('GET', '/v1/wallets', { headers: bearer(alice.headers['x-api-secret']) });
+    expect(listed.status).toBe(200);
+    const created = await t.request('POST', '/v1/wallets', { headers: bearer(bob.headers['x-api-secret']), body: { currency: 'USD' } });
+    expect(created.status).toBe(201);
+    // The secret names its client: bob's wallet is bob's, not alice's.
+    expect((await t.request('GET', `/v1/wallets/${created.json.id}`, { headers: bob.headers })).status).toBe(200);
+    expect((await t.request('GET', `/v1/wallets/${created.json.id}`, { headers: bearer(alice.headers['x-api-secret']) })).status).toBe(404);
+
+    for (const authorization of [`Bearer ${alice.headers['x-api-secret']}x`, `Bearer ${ADMIN_TOKEN}`, `bearer ${alice.headers['x-api-secret']}`, `Bearer  ${alice.headers['x-api-secret']}`, `Bearer ${alice.headers['x-api-key']}`]) {
+      const refused = await t.request('GET', '/v1/wallets', { headers: { authorization } });
+      expect([refused.status, refused.json.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    // A client's secret is no admin token, and the admin token still is one.
+    expect((await t.request('GET', '/v1/admin/ledger/check', { headers: bearer(alice.headers['x-api-secret']) })).status).toBe(401);
+    expect((await t.request('GET', '/v1/admin/ledger/check', { headers: bearer(ADMIN_TOKEN) })).status).toBe(200);
+    // X-API-Key present: the key and its secret decide, whatever Authorization says.
+    const mixed = await t.request('GET', '/v1/wallets', { headers: { 'x-api-key': alice.headers['x-api-key'], 'x-api-secret': 'sk_wrong', ...bearer(alice.headers['x-api-secret']) } });
+    expect(mixed.status).toBe(401);
+  });
+
+  it('finds a bearer secret by an index on its hash, not by reading the clients table', async () => {
+    await t.db.query(`INSERT INTO clients (id, name, api_key, secret_hash) SELECT gen_random_uuid(), 'filler', 'ak_filler' || n, sha256(('sk_filler' || n)::bytea) FROM generate_series(1, 5000) n`);
+    await t.db.query('ANALYZE clients');
+    const plan = await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM clients WHERE secret_hash = sha256('sk_probe'::bytea)`);
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Scan using clients_by_secret_hash/);
+    expect((await t.request('GET', '/v1/wallets', { headers: { authorization: `Bearer ${alice.headers['x-api-secret']}` } })).status).toBe(200);
+  });
+
   it("gives another client's wallet a 404, for reads and for deposits", async () => {
     const wallet = await t.request('POST', '/v1/wallets', { headers: alice.headers, body: { currency: 'EUR' } });
     const read = await t.request('GET', `/v1/wallets/${wallet.json.id}`, { headers: bob.headers });
@@ -140,11 +170,48 @@ describe('failed authentication', () => {
     expect(admin.statusCode).toBe(429);
   });
 
+  it('counts wrong bearer secrets as failed authentications', async () => {
+    for (let attempt = 0; attempt < FAILURES; attempt++) {
+      expect((await from('203.0.113.50', { authorization: `Bearer sk_guess${attempt}` })).status).toBe(401);
+    }
+    expect((await from('203.0.113.50', { authorization: `Bearer ${alice.headers['x-api-secret']}` })).status).toBe(429);
+    expect((await from('203.0.113.51', { authorization: `Bearer ${alice.headers['x-api-secret']}` })).status).toBe(200);
+  });
+
   it('remembers an unknown key briefly: a flood of the same unknown key reaches the database once', async () => {
     const unknown = { 'x-api-key': 'ak_neverissued00000000000', 'x-api-secret': 'sk_x' };
     expect((await from('198.51.100.10', unknown)).status).toBe(401);
     const sent = await recordStatements(t, () => from('198.51.100.11', unknown));
     expect(sent).toEqual([]);
+  });
+});
+
+describe('failed authentication behind a load balancer', () => {
+  const FAILURES = 3;
+  const wrongSecret = { 'x-api-key': 'ak_unknown0000000000000000', 'x-api-secret': 'sk_guess' };
+  /** Every request arrives from the balancer's address, naming its client in X-Forwarded-For. */
+  const viaBalancer = (t: TestApp, client: string) =>
+    t.app.inject({ method: 'GET', url: '/v1/wallets', headers: { ...wrongSecret, 'x-forwarded-for': client }, remoteAddress: '10.0.0.5' }).then((reply) => reply.statusCode);
+
+  it('counts per client address when TRUST_PROXY names the balancer', async () => {
+    const t = await startTestApp({ AUTH_FAILURES_PER_MINUTE: String(FAILURES), TRUST_PROXY: '10.0.0.0/8' });
+    try {
+      for (let attempt = 0; attempt < FAILURES; attempt++) expect(await viaBalancer(t, '203.0.113.7')).toBe(401);
+      expect(await viaBalancer(t, '203.0.113.7')).toBe(429);
+      expect(await viaBalancer(t, '198.51.100.9')).toBe(401);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("ignores X-Forwarded-For from anyone else: the connection's address is counted", async () => {
+    const t = await startTestApp({ AUTH_FAILURES_PER_MINUTE: String(FAILURES) });
+    try {
+      for (let attempt = 0; attempt < FAILURES; attempt++) expect(await viaBalancer(t, `203.0.113.${attempt}`)).toBe(401);
+      expect(await viaBalancer(t, '198.51.100.9')).toBe(429);
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -1,6 +1,32 @@
 import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
 import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+
+/** The example order of CatFee's idempotency article, as printed there. */
+const CATFEE_ARTICLE_ORDER = {
+  id: 'xyz987',
+  client_order_id: 'abc123',
+  pay_timestamp: 1700000000,
+  receiver: 'TRON_ADDRESS',
+  delegate_hash: 'abc123def456',
+  delegate_timestamp: 1700000050,
+  reclaim_hash: 'ghi789jkl012',
+  reclaim_timestamp: 1700000100,
+  pay_amount_sun: 10500000,
+  activate_amount_sun: 10500000,
+  quantity: 65000,
+  staked_sun: 10000000,
+  duration: 1,
+  expired_timestamp: 1700003600,
+  balance: 65000,
+  resource_type: 'ENERGY',
+  billing_type: 'TRANSFER',
+  status: 'PAYMENT_SUCCESS',
+  activate_status: 'DEACTIVATE',
+  confirm_status: 'UNCONFIRMED',
+};
 
 /** The seed APIs' own example requests, sent as their documentation writes them (host aside). */
 describe('seed dialects', () => {
@@ -42,7 +68,7 @@ describe('seed dialects', () => {
       expect(await balanceOf(t, credentials, usd)).toBe(30_000);
 
       const changed = await post('/api/v1/orders', 'ord_abc123_1705689660', credentials.headers, { ...starshipOrder, quantity: 4 });
-      expect([changed.status, changed.json.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+      expect([changed.status, changed.json.code]).toEqual([422, 'E_IDEMPOTENCY_KEY_REUSED']);
       // One key, one operation, whichever dialect: the main route refuses it too.
       const elsewhere = await t.request('POST', '/v1/orders', {
         headers: withKey(credentials.headers, 'ord_abc123_1705689660'),
@@ -63,6 +89,88 @@ describe('seed dialects', () => {
       const noWallet = await post('/api/v1/orders', 'ord_abc123_1705689662', credentials.headers, starshipOrder);
       expect([noWallet.status, noWallet.json.error.code]).toEqual([404, 'NOT_FOUND']);
       expect(noWallet.json.error.message).toBe('USD wallet not found');
+    });
+
+    it("puts the idempotency headers on the wire with the guide's capitalisation", async () => {
+      const { credentials } = await newIntegrator();
+      await fundedWallet(t, credentials, 'USD', 100_000);
+      const server = t.app.getHttpServer();
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const send = (body: unknown) => overTheWire(port, '/api/v1/orders', { ...credentials.headers, 'content-type': 'application/json', 'idempotency-key': 'ord_wire_1705689660' }, body);
+        const first = await send(starshipOrder);
+        const retry = await send(starshipOrder);
+        const reused = await send({ ...starshipOrder, quantity: 1 });
+        expect([first.status, retry.status, reused.status]).toEqual([201, 201, 422]);
+        // What the guide's PHP header callback stores: the names exactly as sent.
+        expect(first.headers).toMatchObject({ 'Idempotency-Key': 'ord_wire_1705689660', 'Idempotency-Replayed': 'false', 'Idempotency-Created-At': expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) });
+        expect(retry.headers).toMatchObject({ 'Idempotency-Replayed': 'true', 'Idempotency-Created-At': first.headers['Idempotency-Created-At'] });
+        expect(reused.headers).toMatchObject({ 'Idempotency-Key': 'ord_wire_1705689660' });
+        expect(Object.keys(first.headers).filter((name) => /^idempotency-/i.test(name))).toEqual(['Idempotency-Key', 'Idempotency-Replayed', 'Idempotency-Created-At']);
+      } finally {
+        await new Promise((done) => server.close(done));
+      }
+    });
+
+    it("answers errors with the guide's bodies, field for field, and a top-level message", async () => {
+      const { credentials } = await newIntegrator();
+      await fundedWallet(t, credentials, 'USD', 1_000);
+      const missing = await post('/api/v1/orders', undefined, credentials.headers, starshipOrder);
+      expect([missing.status, missing.json]).toEqual([400, {
+        error: { code: 'IDEMPOTENCY_KEY_REQUIRED', message: 'Idempotency-Key header is required for this operation', details: 'Include a unique Idempotency-Key header (8-256 characters)' },
+        message: 'Idempotency-Key header is required for this operation',
+      }]);
+      const short = await post('/api/v1/orders', 'ord_1', credentials.headers, starshipOrder);
+      expect([short.status, short.json]).toEqual([400, {
+        error: { code: 'IDEMPOTENCY_KEY_TOO_SHORT', message: 'Idempotency-Key must be at least 8 characters' },
+        message: 'Idempotency-Key must be at least 8 characters',
+      }]);
+      await post('/api/v1/orders', 'ord_err_1705689660', credentials.headers, { ...starshipOrder, denomination: 10, quantity: 1 });
+      const reused = await post('/api/v1/orders', 'ord_err_1705689660', credentials.headers, { ...starshipOrder, denomination: 10, quantity: 2 });
+      expect([reused.status, reused.json]).toEqual([422, {
+        error: 'IdempotencyKeyReused',
+        code: 'E_IDEMPOTENCY_KEY_REUSED',
+        message: 'Idempotency-Key has already been used with a different request body',
+      }]);
+
+      // Errors the guide does not show: the envelope, and the same top-level message.
+      const unknownProduct = await post('/api/v1/orders', 'ord_err_1705689661', credentials.headers, { ...starshipOrder, product_id: 999 });
+      expect([unknownProduct.status, unknownProduct.json]).toEqual([404, { error: { code: 'NOT_FOUND', message: 'Product not found' }, message: 'Product not found' }]);
+      const poor = await post('/api/v1/orders', 'ord_err_1705689662', credentials.headers, starshipOrder);
+      const funds = 'The wallet balance is too low for this amount';
+      expect([poor.status, poor.json]).toEqual([422, { error: { code: 'INSUFFICIENT_FUNDS', message: funds }, message: funds }]);
+      const poorAgain = await post('/api/v1/orders', 'ord_err_1705689662', credentials.headers, starshipOrder);
+      expect([poorAgain.status, poorAgain.body, poorAgain.headers['idempotency-replayed']]).toEqual([422, poor.body, 'true']);
+      const invalid = await post('/api/v1/orders', 'ord_err_1705689663', credentials.headers, { ...starshipOrder, quantity: 0 });
+      expect([invalid.status, invalid.json.error.code, invalid.json.error.details[0].field, invalid.json.message]).toEqual([400, 'VALIDATION_ERROR', 'quantity', invalid.json.error.message]);
+      const stranger = await post('/api/v1/orders', 'ord_err_1705689664', { ...credentials.headers, 'x-api-secret': 'your-secret-here' }, starshipOrder);
+      expect([stranger.status, stranger.json]).toEqual([401, { error: { code: 'UNAUTHENTICATED', message: 'Missing or invalid API credentials' }, message: 'Missing or invalid API credentials' }]);
+    });
+
+    it('takes the same orders and payouts at the client portal, in the same key space', async () => {
+      const { credentials } = await newIntegrator();
+      const usd = await fundedWallet(t, credentials, 'USD', 60_000);
+      const first = await post('/client/api/orders', 'ord_portal_1705689660', credentials.headers, starshipOrder);
+      expect(first.status).toBe(201);
+      expect(first.json).toMatchObject({ status: 'COMPLETED', wallet_id: usd, product_id: 123, denomination: 10_000, quantity: 5, amount: 50_000 });
+      const retry = await post('/client/api/orders', 'ord_portal_1705689660', credentials.headers, starshipOrder);
+      expect([retry.status, retry.body, retry.headers['idempotency-replayed']]).toEqual([201, first.body, 'true']);
+      // One key names one operation: through /api/v1 the same key is a different request.
+      const elsewhere = await post('/api/v1/orders', 'ord_portal_1705689660', credentials.headers, starshipOrder);
+      expect([elsewhere.status, elsewhere.json.code]).toEqual([422, 'E_IDEMPOTENCY_KEY_REUSED']);
+      const missing = await post('/client/api/orders', undefined, credentials.headers, starshipOrder);
+      expect([missing.status, missing.json.error.code, missing.json.message]).toEqual([400, 'IDEMPOTENCY_KEY_REQUIRED', 'Idempotency-Key header is required for this operation']);
+
+      const payout = { amount: 25, currency: 'USD', destination: { type: 'bank_account', account_number: 'DE89370400440532013000' } };
+      const paid = await post('/client/api/payouts', 'pay_portal_1705689660', credentials.headers, payout);
+      expect(paid.status).toBe(201);
+      expect(paid.json).toMatchObject({ status: 'PENDING', wallet_id: usd, amount: 2_500, currency: 'USD' });
+      const paidAgain = await post('/client/api/payouts', 'pay_portal_1705689660', credentials.headers, payout);
+      expect(paidAgain.body).toBe(paid.body);
+      const noKey = await post('/client/api/payouts', undefined, credentials.headers, payout);
+      expect([noKey.status, noKey.json.error.code]).toEqual([400, 'IDEMPOTENCY_KEY_REQUIRED']);
+      expect(await balanceOf(t, credentials, usd)).toBe(60_000 - 50_000 - 2_500);
     });
 
     it('creates a payout in major units from the default wallet, once', async () => {
@@ -95,23 +203,35 @@ describe('seed dialects', () => {
       const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
       const first = await t.request('POST', `/v1/order?${exampleQuery}`, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order') });
       expect(first.status).toBe(200);
+      const paidAt = first.json.data.pay_timestamp;
       expect(first.json).toEqual({
         code: 0,
-        data: expect.objectContaining({
+        data: {
           id: expect.any(String),
           client_order_id: 'abc123',
+          pay_timestamp: expect.any(Number),
           receiver: 'TRON_ADDRESS',
-          quantity: 65000,
-          duration: 1,
+          delegate_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+          delegate_timestamp: paidAt,
+          reclaim_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+          reclaim_timestamp: paidAt + 3600,
           pay_amount_sun: 10_530_000,
+          activate_amount_sun: 10_530_000,
+          quantity: 65000,
+          staked_sun: 10_000_000,
+          duration: 1,
+          expired_timestamp: paidAt + 3600,
+          balance: 65000,
           resource_type: 'ENERGY',
           billing_type: 'TRANSFER',
           status: 'PAYMENT_SUCCESS',
-          delegate_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
-          reclaim_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
-        }),
+          activate_status: 'DEACTIVATE',
+          confirm_status: 'UNCONFIRMED',
+        },
       });
-      expect(first.json.data.expired_timestamp - first.json.data.pay_timestamp).toBe(3600);
+      // Every field of the article's example order, in its order.
+      expect(Object.keys(first.json.data)).toEqual(Object.keys(CATFEE_ARTICLE_ORDER));
+      expect(Math.abs(paidAt - Date.now() / 1000)).toBeLessThan(60);
       expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 10_530_000);
 
       const duplicate = await t.request('POST', `/v1/order?${exampleQuery}`, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order') });
@@ -171,7 +291,7 @@ describe('seed dialects', () => {
       expect(malformed.json.error).toBeUndefined();
     });
 
-    it('answers a changed request, a missing key, a bad signature and a stale timestamp in its own shape', async () => {
+    it('answers a changed request, a bad signature and a stale timestamp in its own shape', async () => {
       const { credentials, apiKey, apiSecret } = await newIntegrator();
       const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
       await t.request('POST', `/v1/order?${exampleQuery}`, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order') });
@@ -181,11 +301,6 @@ describe('seed dialects', () => {
       });
       expect([changed.status, changed.json.code, changed.json.sub_code]).toEqual([422, 422, 'IDEMPOTENCY_KEY_REUSED']);
       expect(typeof changed.json.msg).toBe('string');
-
-      const missing = await t.request('POST', '/v1/order?quantity=65000&receiver=TRON_ADDRESS&duration=1h', {
-        headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order'),
-      });
-      expect([missing.status, missing.json.code, missing.json.sub_code]).toEqual([400, 400, 'IDEMPOTENCY_KEY_REQUIRED']);
 
       const forged = { ...catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order'), 'cf-access-sign': createHmac('sha256', 'wrong').update('x').digest('base64') };
       const badSignature = await t.request('POST', `/v1/order?${exampleQuery.replace('abc123', 'abc124')}`, { headers: forged });
@@ -213,5 +328,43 @@ describe('seed dialects', () => {
       // Only the first order moved money.
       expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 10_530_000);
     });
+
+    it('without client_order_id makes every request a new order: a retry buys again', async () => {
+      const { credentials, apiKey, apiSecret } = await newIntegrator();
+      const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
+      const query = '/v1/order?quantity=65000&receiver=TRON_ADDRESS&duration=1h';
+      const first = await t.request('POST', query, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order') });
+      const again = await t.request('POST', query, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order', new Date(Date.now() + 1).toISOString()) });
+      for (const reply of [first, again]) {
+        expect([reply.status, reply.json.code, reply.json.sub_code, reply.json.data.client_order_id]).toEqual([200, 0, undefined, null]);
+        expect(reply.headers['idempotency-key']).toBeUndefined();
+      }
+      expect(again.json.data.id).not.toBe(first.json.data.id);
+      expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 2 * 10_530_000);
+    });
   });
 });
+
+interface WireReply {
+  status: number;
+  /** Header names exactly as they arrived (the first of each name). */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A request over a real socket: Node's client keeps each header name as it was on the wire (rawHeaders). */
+function overTheWire(port: number, path: string, headers: Record<string, string>, body: unknown): Promise<WireReply> {
+  return new Promise((done, fail) => {
+    const sent = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers }, (reply) => {
+      let text = '';
+      reply.on('data', (chunk) => (text += chunk));
+      reply.on('end', () => {
+        const named: Record<string, string> = {};
+        for (let i = 0; i < reply.rawHeaders.length; i += 2) named[reply.rawHeaders[i]] ??= reply.rawHeaders[i + 1];
+        done({ status: reply.statusCode!, headers: named, body: text });
+      });
+    });
+    sent.on('error', fail);
+    sent.end(JSON.stringify(body));
+  });
+}

@@ -39,7 +39,7 @@ function spectralLint(document: unknown): SpectralFinding[] {
 }
 
 interface Operation {
-  parameters?: Array<{ name: string; in: string; required?: boolean; example?: unknown }>;
+  parameters?: Array<{ name: string; in: string; required?: boolean; example?: unknown; schema?: { example?: unknown } }>;
   responses: Record<string, { headers?: Record<string, unknown>; content?: unknown }>;
 }
 
@@ -81,12 +81,18 @@ describe('OpenAPI', () => {
         'POST /api/v1/orders',
         'POST /api/v1/payouts',
         'POST /v1/order',
+        'POST /client/api/orders',
+        'POST /client/api/payouts',
+        'POST /client/api/cart/items',
+        'GET /client/api/cart',
+        'DELETE /client/api/cart/items/{id}',
+        'POST /client/api/cart/checkout',
       ]),
     );
   });
 
   it('marks the key required on money-moving POSTs and documents the idempotency headers and errors', () => {
-    for (const path of ['/v1/wallets/{id}/deposits', '/v1/orders', '/v1/transfers', '/v1/payouts', '/api/v1/orders']) {
+    for (const path of ['/v1/wallets/{id}/deposits', '/v1/orders', '/v1/transfers', '/v1/payouts', '/api/v1/orders', '/client/api/orders', '/client/api/cart/checkout']) {
       const post = document.paths[path].post;
       expect(post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
       expect(Object.keys(post.responses['201'].headers ?? {})).toEqual(['Idempotency-Key', 'Idempotency-Replayed', 'Idempotency-Created-At']);
@@ -148,6 +154,29 @@ describe('OpenAPI', () => {
     expect(contract.mismatches('GET', url, answer(200, ''))).toEqual([expect.stringMatching(/with no body; the document describes a JSON body/)]);
     // Routes the document leaves out are not judged.
     expect(contract.mismatches('GET', '/v1/nowhere', answer(404, 'anything'))).toEqual([]);
+  });
+
+  it('documents the webhook routes, with an example for every parameter', () => {
+    const webhookRoutes: Array<[string, string]> = [
+      ['post', '/v1/webhooks'],
+      ['get', '/v1/webhooks/{id}'],
+      ['post', '/v1/webhooks/{id}/rotate-secret'],
+      ['get', '/v1/webhooks/{id}/deliveries'],
+      ['post', '/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver'],
+    ];
+    for (const [method, path] of webhookRoutes) {
+      const operation = document.paths[path]?.[method];
+      expect({ path, documented: operation !== undefined }).toEqual({ path, documented: true });
+      for (const parameter of operation.parameters ?? []) {
+        expect({ path, parameter: parameter.name, example: parameter.example ?? parameter.schema?.example }).toEqual({ path, parameter: parameter.name, example: expect.anything() });
+      }
+    }
+    expect(document.paths['/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver'].post.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['id', 'delivery_id', 'Idempotency-Key']));
+    expect(Object.keys(document.paths['/v1/webhooks/{id}/rotate-secret'].post.responses)).toContain('200');
+    expect(Object.keys(document.paths['/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver'].post.responses)).toContain('202');
+    const { WebhookWithSecretResponse, WebhookDeliveryResponse } = document.components.schemas;
+    expect(WebhookWithSecretResponse.properties?.secret.example).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Object.keys(WebhookDeliveryResponse.properties ?? {})).toEqual(expect.arrayContaining(['status', 'response_code', 'created_at', 'next_retry_at']));
   });
 
   it('gives examples in the request and response models', () => {

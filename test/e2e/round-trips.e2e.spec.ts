@@ -11,6 +11,8 @@ interface Route {
   fn: string;
   /** Signed requests always make the call, which spends their signature: no replay from memory. */
   signed?: boolean;
+  /** What an attempt needs in place first (a line in the cart), outside the statements counted. */
+  before?(t: TestApp): Promise<void>;
   send(t: TestApp, key: string, wallet: Wallets, affordable: boolean): Promise<Reply>;
 }
 
@@ -74,6 +76,17 @@ const ROUTES: Route[] = [
       }),
   },
   {
+    name: 'POST /client/api/cart/checkout (Starship, every line of the cart)',
+    fn: 'checkout_cart',
+    before: async (t) => {
+      const added = await t.request('POST', '/client/api/cart/items', { headers: alice.headers, body: { product_id: 123, denomination: 100, quantity: 1 } });
+      if (added.status !== 201) throw new Error(`adding a cart line failed: ${added.body}`);
+    },
+    // Unaffordable: from the second wallet, which holds only what the transfers moved into it.
+    send: (t, key, w, affordable) =>
+      t.request('POST', '/client/api/cart/checkout', { headers: withKey(alice.headers, key), body: affordable ? {} : { wallet_id: w.other } }),
+  },
+  {
     name: 'POST /api/v1/payouts (Starship, implicit wallet)',
     fn: 'create_payout',
     send: (t, key, _w, affordable) =>
@@ -107,6 +120,7 @@ describe('one database call per money movement', () => {
 
   /** The statements `send` made, which must be exactly one call of `fn`. */
   async function oneCall(route: Route, send: () => Promise<Reply>): Promise<Reply> {
+    await route.before?.(t);
     let reply: Reply | undefined;
     const sent = await recordStatements(t, async () => (reply = await send()));
     expect(sent).toHaveLength(1);
@@ -128,6 +142,7 @@ describe('one database call per money movement', () => {
       else expect(await recordStatements(t, () => route.send(t, key, wallets, true))).toEqual([]);
 
       const otherKey = randomUUID();
+      await route.before?.(t);
       await route.send(t, otherKey, wallets, true);
       const reused = await oneCall(route, () => route.send(t, otherKey, wallets, false));
       expect(reused.status).toBe(422);
@@ -150,6 +165,7 @@ describe('one database call per money movement', () => {
         expect(busy.body).toMatch(/RESOURCE_BUSY/);
       });
       expect(await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).toHaveLength(0);
+      await route.before?.(t);
       const retried = await route.send(t, key, wallets, true);
       expect([retried.status < 300, retried.headers['idempotency-replayed']]).toEqual([true, 'false']);
     });

@@ -70,7 +70,7 @@ echo "PgBouncer $(pgbouncer --version | head -n 1 | cut -d' ' -f2) on 127.0.0.1:
 
 export TEST_POOLER_URL="postgres://$pg_user@127.0.0.1:$port/"
 suites=()
-for name in orders transfers payouts wallets idempotency dialects webhooks round-trips duplicate-storm; do
+for name in orders transfers payouts wallets idempotency dialects cart webhooks round-trips duplicate-storm; do
   if [ -f "test/e2e/$name.e2e.spec.ts" ]; then suites+=("test/e2e/$name.e2e.spec.ts"); fi
 done
 npx jest --runInBand "${suites[@]}" "$@"

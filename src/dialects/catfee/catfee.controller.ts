@@ -4,7 +4,7 @@ import { AuthenticatedClient, CurrentClient } from '../../clients/authenticated-
 import { CatFeeSigned } from '../../clients/auth.decorators';
 import { ParseId } from '../../common/parse-id.pipe';
 import { UseResponseDialect } from '../../common/response-dialect';
-import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
+import { IdempotencyScope } from '../../idempotency/idempotency.decorators';
 import { ApiEndpoint, ApiErrorsAs, ApiIdParam, ApiTag } from '../../openapi/api-decorators';
 import { CatFeeAdapter } from './catfee.adapter';
 import { catFeeDialect } from './catfee.dialect';
@@ -13,7 +13,7 @@ import { CatFeeErrorResponse, CatFeeOrderResponse } from './catfee.response';
 
 /**
  * CatFee's energy API, verbatim: everything in the query string, CF-ACCESS-* signatures,
- * `client_order_id` as the key (in the main API's order scope), CatFee's envelope for every answer.
+ * `client_order_id` as the optional key (in the main API's order scope), CatFee's envelope for every answer.
  */
 @ApiTag('dialect: CatFee')
 @ApiHeader({ name: 'CF-ACCESS-KEY', required: true, description: 'Your API key', example: 'ak_3f9c2e7d1b5a4c8e9f0a1b2c3d4e5f60' })
@@ -36,12 +36,12 @@ export class CatFeeController {
     summary: 'CatFee: buy ENERGY, everything in the query string',
     description:
       'Buys ENERGY for `receiver` from your oldest TRX wallet, priced per unit per hour of `duration`. `client_order_id` is the ' +
-      'idempotency key (optional: without it each request is a new order); a duplicate answers the recorded order with sub_code SUCCESS.',
+      'idempotency key, optional as CatFee documents it: without one every request is a new order, so a retry buys again. A duplicate ' +
+      'answers the recorded order with sub_code SUCCESS.',
     security: [],
   })
   @ApiOkResponse({ type: CatFeeOrderResponse, description: 'The order, or (sub_code SUCCESS) the one an earlier request with this client_order_id placed' })
   @ApiErrorsAs(CatFeeErrorResponse, 400, 404, 409, 413, 415, 422)
-  @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/orders')
   buyEnergy(@CurrentClient() client: AuthenticatedClient, @Query() query: CatFeeOrderQuery) {
     return this.catFee.buyEnergy(client.id, query);

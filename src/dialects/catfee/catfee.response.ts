@@ -2,24 +2,28 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 const HASH_EXAMPLE = '9f2c4b0e8d6a4f1e3b5c7d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c';
 
-/** An order in CatFee's fields: timestamps in unix seconds, amounts in sun; the chain values are simulated by the sandbox. */
+/** An order in CatFee's fields, in the article's order: timestamps in unix seconds, amounts in sun; the chain values are simulated by the sandbox. */
 export class CatFeeOrder {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'abc123', nullable: true, type: String }) client_order_id: string | null;
+  @ApiProperty({ type: 'integer', example: 1705689660 }) pay_timestamp: number;
   @ApiProperty({ example: 'TRON_ADDRESS', nullable: true, type: String }) receiver: string | null;
-  @ApiProperty({ example: 65000, type: 'integer', description: 'Energy units' }) quantity: number;
-  @ApiProperty({ example: 1, type: 'integer', description: 'Hours' }) duration: number;
-  @ApiProperty({ example: 10_500_000, type: 'integer', description: 'Paid, in sun (10^-6 TRX)' }) pay_amount_sun: number;
-  @ApiProperty({ example: 65000, type: 'integer' }) balance: number;
+  @ApiProperty({ example: HASH_EXAMPLE }) delegate_hash: string;
+  @ApiProperty({ type: 'integer', example: 1705689660 }) delegate_timestamp: number;
+  @ApiProperty({ example: HASH_EXAMPLE }) reclaim_hash: string;
+  @ApiProperty({ type: 'integer', example: 1705693260 }) reclaim_timestamp: number;
+  @ApiProperty({ type: 'integer', example: 10_530_000, description: 'Paid, in sun (10^-6 TRX)' }) pay_amount_sun: number;
+  @ApiProperty({ type: 'integer', example: 10_530_000, description: 'The part of the payment that went to the energy, in sun' }) activate_amount_sun: number;
+  @ApiProperty({ type: 'integer', example: 65000, description: 'Energy units' }) quantity: number;
+  @ApiProperty({ type: 'integer', example: 10_000_000, description: 'TRX staked for the energy, in sun' }) staked_sun: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Hours' }) duration: number;
+  @ApiProperty({ type: 'integer', example: 1705693260 }) expired_timestamp: number;
+  @ApiProperty({ type: 'integer', example: 65000 }) balance: number;
   @ApiProperty({ enum: ['ENERGY'] }) resource_type: string;
   @ApiProperty({ enum: ['TRANSFER'] }) billing_type: string;
   @ApiProperty({ enum: ['PAYMENT_SUCCESS'] }) status: string;
-  @ApiProperty({ example: 1705689660, type: 'integer' }) pay_timestamp: number;
-  @ApiProperty({ example: HASH_EXAMPLE }) delegate_hash: string;
-  @ApiProperty({ example: 1705689660, type: 'integer' }) delegate_timestamp: number;
-  @ApiProperty({ example: HASH_EXAMPLE }) reclaim_hash: string;
-  @ApiProperty({ example: 1705693260, type: 'integer' }) reclaim_timestamp: number;
-  @ApiProperty({ example: 1705693260, type: 'integer' }) expired_timestamp: number;
+  @ApiProperty({ enum: ['DEACTIVATE'] }) activate_status: string;
+  @ApiProperty({ enum: ['UNCONFIRMED'] }) confirm_status: string;
 }
 
 /** CatFee's success envelope; a duplicate client_order_id adds sub_code and sub_msg to the recorded order. */

@@ -3,8 +3,8 @@ import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateBy } from 'class
 import { IsCurrency, IsId, IsMetadata } from '../../common/validators';
 import { IsPayoutDestination, PayoutDestination } from '../../payouts/dto/create-payout.dto';
 
-/** Starship's order body: `{"product_id": 123, "denomination": 100, "quantity": 5}`, denomination in major units. */
-export class StarshipOrderDto {
+/** Starship's order line: `{"product_id": 123, "denomination": 100, "quantity": 5}`, denomination in major units; a cart line's body. */
+export class StarshipLineDto {
   @ApiProperty({ type: 'integer', example: 123 })
   @IsInt() @Min(1) @Max(2_147_483_647)
   product_id: number;
@@ -17,7 +17,10 @@ export class StarshipOrderDto {
   @ApiProperty({ type: 'integer', example: 5 })
   @IsInt() @Min(1) @Max(10_000)
   quantity: number;
+}
 
+/** Starship's order body: a line, and optionally the wallet, the receiver and metadata. */
+export class StarshipOrderDto extends StarshipLineDto {
   /** Optional: by default the client's oldest wallet in the product's currency. */
   @ApiPropertyOptional({ format: 'uuid', description: 'Default: your oldest wallet in the product’s currency' })
   @IsOptional() @IsId()

@@ -1,0 +1,98 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
+import { AuthenticatedClient, CurrentClient } from '../../clients/authenticated-client';
+import { CartsService } from '../../carts/carts.service';
+import { CartItemResponse, CartResponse, CheckoutResponse } from '../../carts/dto/cart.response';
+import { CheckoutDto } from '../../carts/dto/checkout.dto';
+import { ParseId } from '../../common/parse-id.pipe';
+import { UseResponseDialect } from '../../common/response-dialect';
+import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
+import { ApiEndpoint, ApiErrorsAs, ApiIdempotentPost, ApiIdParam, ApiTag } from '../../openapi/api-decorators';
+import { OrderResponse } from '../../orders/dto/order.response';
+import { PayoutResponse } from '../../payouts/dto/payout.response';
+import { StarshipAdapter } from './starship.adapter';
+import { starshipDialect } from './starship.dialect';
+import { StarshipLineDto, StarshipOrderDto, StarshipPayoutDto } from './starship.dto';
+import { StarshipErrorResponse } from './starship.response';
+
+/**
+ * Starship's client portal: the same orders and payouts as `/api/v1` (the same bodies, auth and key
+ * scope), and the cart, whose checkout orders every line under one key.
+ */
+@ApiTag('dialect: Starship')
+@Controller('client/api')
+export class StarshipPortalController {
+  constructor(
+    private readonly starship: StarshipAdapter,
+    private readonly carts: CartsService,
+  ) {}
+
+  @Post('orders')
+  @UseResponseDialect(starshipDialect)
+  @ApiEndpoint({
+    summary: 'Starship client portal order: as POST /api/v1/orders',
+    description: 'The same order as POST /api/v1/orders (denomination in major units, the wallet implicit), from Starship’s client portal, in the same key scope.',
+  })
+  @ApiIdempotentPost(OrderResponse, { required: true, body: StarshipOrderDto, errors: StarshipErrorResponse })
+  @RequiresIdempotencyKey()
+  @IdempotencyScope('POST /v1/orders')
+  placeOrder(@CurrentClient() client: AuthenticatedClient, @Body() dto: StarshipOrderDto) {
+    return this.starship.placeOrder(client.id, dto);
+  }
+
+  @Post('payouts')
+  @UseResponseDialect(starshipDialect)
+  @ApiEndpoint({
+    summary: 'Starship client portal payout: as POST /api/v1/payouts',
+    description: 'The same payout as POST /api/v1/payouts (amount in major units, the wallet implicit), from Starship’s client portal, in the same key scope.',
+  })
+  @ApiIdempotentPost(PayoutResponse, { required: true, body: StarshipPayoutDto, errors: StarshipErrorResponse })
+  @RequiresIdempotencyKey()
+  @IdempotencyScope('POST /v1/payouts')
+  createPayout(@Body() dto: StarshipPayoutDto) {
+    return this.starship.createPayout(dto);
+  }
+
+  @Post('cart/items')
+  @UseResponseDialect(starshipDialect)
+  @ApiEndpoint({
+    summary: 'Add a line to the cart',
+    description: 'A product, a denomination in major units and a quantity, priced now. A cart holds one currency: a line in another is refused. A key is optional.',
+  })
+  @ApiIdempotentPost(CartItemResponse, { required: false, body: StarshipLineDto, errors: StarshipErrorResponse })
+  addToCart(@Body() dto: StarshipLineDto) {
+    return this.starship.addToCart(dto);
+  }
+
+  @Get('cart')
+  @UseResponseDialect(starshipDialect)
+  @ApiEndpoint({ summary: 'The cart: its lines, total and version', description: 'Your cart as it stands; send its version as cart_version to check out exactly this cart.' })
+  @ApiOkResponse({ type: CartResponse })
+  @ApiErrorsAs(StarshipErrorResponse)
+  getCart(@CurrentClient() client: AuthenticatedClient) {
+    return this.carts.get(client.id);
+  }
+
+  @Delete('cart/items/:id')
+  @UseResponseDialect(starshipDialect)
+  @HttpCode(204)
+  @ApiEndpoint({ summary: 'Remove a line from the cart', description: 'Removes one line of your cart; a line that is not in it is 404.' })
+  @ApiIdParam('cart line')
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiErrorsAs(StarshipErrorResponse, 400, 404)
+  removeFromCart(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
+    return this.carts.removeItem(client.id, id);
+  }
+
+  @Post('cart/checkout')
+  @UseResponseDialect(starshipDialect)
+  @ApiEndpoint({
+    summary: 'Check out: order every line of the cart at once',
+    description: 'Orders every line in one transaction under one key, all or nothing; the cart empties on success. An empty cart is 422 CART_EMPTY, a cart changed since cart_version 422 CART_CHANGED.',
+  })
+  @ApiIdempotentPost(CheckoutResponse, { required: true, body: CheckoutDto, errors: StarshipErrorResponse })
+  @RequiresIdempotencyKey()
+  checkOut(@Body() dto: CheckoutDto) {
+    return this.starship.checkOut(dto);
+  }
+}
