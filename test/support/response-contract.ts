@@ -18,7 +18,7 @@ function closeObjectSchemas(node: unknown): void {
   if (typeof node !== 'object' || node === null) return;
   const schema = node as Schema;
   if (schema.properties !== undefined && schema.additionalProperties === undefined) schema.additionalProperties = false;
-  Object.values(schema).forEach(closeObjectSchemas);
+  for (const [key, value] of Object.entries(schema)) if (key !== 'example' && key !== 'examples') closeObjectSchemas(value);
 }
 
 /**
