@@ -1,11 +1,11 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../openapi/api-decorators';
+import { ApiBearerAuth, ApiCreatedResponse } from '@nestjs/swagger';
+import { ApiEndpoint, ApiErrors, ApiTag } from '../openapi/api-decorators';
 import { AdminOnly } from './auth.decorators';
 import { ClientsService, IssuedClient } from './clients.service';
 import { CreateClientDto } from './dto/create-client.dto';
 
-@ApiTags('admin')
+@ApiTag('admin')
 @ApiBearerAuth('admin')
 @Controller('v1/admin/clients')
 @AdminOnly()
@@ -13,9 +13,12 @@ export class AdminClientsController {
   constructor(private readonly clients: ClientsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a client (tenant) and its API credentials; the secret is shown once', security: [{ admin: [] }] })
+  @ApiEndpoint({
+    summary: 'Create a client (tenant) and its API credentials',
+    description: 'A new tenant with its API key and secret. The secret is shown only here: only its hash is stored.',
+  })
   @ApiCreatedResponse({ type: IssuedClient })
-  @ApiErrors(400, 401)
+  @ApiErrors(400, 404)
   create(@Body() dto: CreateClientDto): Promise<IssuedClient> {
     return this.clients.create(dto.name);
   }

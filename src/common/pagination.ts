@@ -4,11 +4,11 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 import { ValidationFailedError } from './errors';
 
 export class PageQuery {
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100, example: 20 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page', example: 'MTc' })
+  @ApiPropertyOptional({ description: 'next_cursor of the previous page', maxLength: 200, example: 'MDE5MzZkMmUtN2M0YS03YjVlLTlmM2EtMmMxZDRlNWY2YTdi' })
   @IsOptional() @IsString() @MaxLength(200)
   cursor?: string;
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, ApiPage } from '../openapi/api-decorators';
+import { ApiParam } from '@nestjs/swagger';
+import { ApiEndpoint, ApiErrors, ApiPage, ApiTag, IDEMPOTENCY_KEY_EXAMPLE } from '../openapi/api-decorators';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { NotFoundError, ValidationFailedError } from '../common/errors';
 import { Page } from '../common/pagination';
@@ -8,14 +8,18 @@ import { IdempotencyRepository, RecordSummary } from './idempotency.repository';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,256}$/;
 
-@ApiTags('idempotency')
+@ApiTag('idempotency')
 @Controller('v1/idempotency-keys')
 export class IdempotencyController {
   constructor(private readonly records: IdempotencyRepository) {}
 
   /** The caller's own records under this key (one per endpoint it was used on). */
   @Get(':key')
-  @ApiOperation({ summary: 'Your records under a key, one per endpoint it was used on' })
+  @ApiEndpoint({
+    summary: 'Your records under a key, one per endpoint it was used on',
+    description: 'What a key did: the endpoint, whether the record is still kept, the status it answered, when it was made and when it expires. Another client’s key is 404.',
+  })
+  @ApiParam({ name: 'key', description: 'The key as sent, in whichever carrier (1–256 visible ASCII characters)', schema: { type: 'string', example: IDEMPOTENCY_KEY_EXAMPLE } })
   @ApiPage(RecordSummary)
   @ApiErrors(404)
   async inspect(@CurrentClient() client: AuthenticatedClient, @Param('key') key: string): Promise<Page<RecordSummary>> {

@@ -6,7 +6,7 @@ export class RecordSummary {
   @ApiProperty({ example: 'ord_abc123_1705689660' }) key: string;
   @ApiProperty({ example: 'POST /v1/orders' }) endpoint: string;
   @ApiProperty({ enum: ['COMPLETED', 'EXPIRED'] }) state: 'COMPLETED' | 'EXPIRED';
-  @ApiProperty({ example: 201 }) response_status: number;
+  @ApiProperty({ type: 'integer', example: 201 }) response_status: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) expires_at: string;
 }

@@ -1,16 +1,18 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiPage } from '../openapi/api-decorators';
+import { ApiEndpoint, ApiPage, ApiTag } from '../openapi/api-decorators';
 import { ProductResponse } from './dto/product.response';
 import { ProductsService } from './products.service';
 
-@ApiTags('products')
+@ApiTag('products')
 @Controller('v1/products')
 export class ProductsController {
   constructor(private readonly products: ProductsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The catalogue: gift cards (DENOMINATION) and per-unit items (UNIT)' })
+  @ApiEndpoint({
+    summary: 'The catalogue: gift cards (DENOMINATION) and per-unit items (UNIT)',
+    description: 'Every product, the same for all clients. An order for a DENOMINATION product names one of its denominations; a UNIT product costs unit_price × quantity.',
+  })
   @ApiPage(ProductResponse)
   list() {
     return this.products.list();

@@ -1,16 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { PageQuery } from '../common/pagination';
 import { ParseId } from '../common/parse-id.pipe';
 import { AppConfig } from '../config/app-config';
-import { ApiErrors, ApiIdempotentPost, ApiPage } from '../openapi/api-decorators';
+import { ApiEndpoint, ApiErrors, ApiIdempotentPost, ApiIdParam, ApiPage, ApiTag } from '../openapi/api-decorators';
 import { CreateFaultRuleDto } from './dto/create-fault-rule.dto';
 import { FaultRuleResponse } from './dto/fault-rule.response';
 import { FaultRulesService } from './fault-rules.service';
 
 /** Sandbox only: in production these routes do not exist (404). */
-@ApiTags('console')
+@ApiTag('console')
 @Controller('v1/sandbox/fault-rules')
 export class FaultRulesController {
   constructor(
@@ -19,15 +19,20 @@ export class FaultRulesController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Arm a fault for your next matching keyed requests, or payouts (docs/console.md); not in production' })
-  @ApiIdempotentPost(FaultRuleResponse, { required: false })
+  @ApiEndpoint({
+    summary: 'Arm a fault for your next matching keyed requests, or payouts',
+    description:
+      'Your next `times` keyed requests matching `endpoint` and `key_prefix` get `fault` as if they had sent X-Sandbox-Fault, ' +
+      'on whichever instance they land (each spent exactly once); `rail-reject` makes the sandbox rail reject your next payouts. Not in production (404).',
+  })
+  @ApiIdempotentPost(FaultRuleResponse, { required: false, body: CreateFaultRuleDto })
   create(@CurrentClient() client: AuthenticatedClient, @Body() dto: CreateFaultRuleDto) {
     this.refuseInProduction();
     return this.rules.create(client.id, dto);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Your fault rules, armed and spent, newest first' })
+  @ApiEndpoint({ summary: 'Your fault rules, newest first', description: 'Every fault rule you armed, with what remains of it (0 once spent), newest first. Not in production (404).' })
   @ApiPage(FaultRuleResponse)
   list(@CurrentClient() client: AuthenticatedClient, @Query() page: PageQuery) {
     this.refuseInProduction();
@@ -36,8 +41,9 @@ export class FaultRulesController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Disarm and forget a fault rule' })
-  @ApiNoContentResponse()
+  @ApiEndpoint({ summary: 'Disarm and forget a fault rule', description: 'Deletes one of your fault rules, spent or not; what it already did stays done. Not in production (404).' })
+  @ApiIdParam('fault rule')
+  @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(400, 401, 404)
   delete(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     this.refuseInProduction();

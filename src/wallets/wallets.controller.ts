@@ -1,9 +1,9 @@
 import { Body, Controller, Get, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { RequiresIdempotencyKey } from '../idempotency/idempotency.decorators';
-import { ApiErrors, ApiIdempotentPost, ApiPage } from '../openapi/api-decorators';
+import { ApiEndpoint, ApiErrors, ApiIdempotentPost, ApiIdParam, ApiPage, ApiTag } from '../openapi/api-decorators';
 import { DepositResponse, LedgerEntryResponse, WalletResponse } from './dto/wallet.response';
 import { PageQuery } from '../common/pagination';
 import { ParseId } from '../common/parse-id.pipe';
@@ -12,7 +12,7 @@ import { CreateWalletDto } from './dto/create-wallet.dto';
 import { UpdateWalletDto } from './dto/update-wallet.dto';
 import { WalletsService } from './wallets.service';
 
-@ApiTags('wallets')
+@ApiTag('wallets')
 @Controller('v1/wallets')
 export class WalletsController {
   constructor(
@@ -21,36 +21,48 @@ export class WalletsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a wallet' })
-  @ApiIdempotentPost(WalletResponse, { required: false })
+  @ApiEndpoint({
+    summary: 'Create a wallet',
+    description: 'A wallet in one currency, with a zero balance. A key is optional: with one, a retry answers the same wallet instead of creating a second.',
+  })
+  @ApiIdempotentPost(WalletResponse, { required: false, body: CreateWalletDto })
   create(@Body() dto: CreateWalletDto) {
     return this.wallets.create(dto);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List wallets, newest first' })
+  @ApiEndpoint({ summary: 'List wallets, newest first', description: 'Your wallets with their balances, newest first, a page at a time.' })
   @ApiPage(WalletResponse)
   list(@CurrentClient() client: AuthenticatedClient, @Query() page: PageQuery) {
     return this.wallets.list(client.id, page);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a wallet and its balance' })
+  @ApiEndpoint({ summary: 'Get a wallet and its balance', description: 'One of your wallets; another client’s is 404 NOT_FOUND.' })
+  @ApiIdParam('wallet')
   @ApiOkResponse({ type: WalletResponse })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 404)
   get(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.wallets.get(client.id, id);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a wallet’s external_id, metadata or accepts_external_transfers; takes an idempotency key like a POST' })
-  @ApiIdempotentPost(WalletResponse, { required: false, status: 200 })
+  @ApiEndpoint({
+    summary: 'Change a wallet’s external_id, metadata or accepts_external_transfers',
+    description: 'Changes only the fields named, in one call, and answers the wallet. It takes an idempotency key (optional) like a POST.',
+  })
+  @ApiIdParam('wallet')
+  @ApiIdempotentPost(WalletResponse, { required: false, status: 200, body: UpdateWalletDto })
   update(@Param('id', ParseId()) id: string, @Body() dto: UpdateWalletDto) {
     return this.wallets.update(id, dto);
   }
 
   @Get(':id/transactions')
-  @ApiOperation({ summary: 'The wallet’s ledger entries, newest first' })
+  @ApiEndpoint({
+    summary: 'The wallet’s ledger entries, newest first',
+    description: 'Every entry that moved the wallet’s balance (signed amounts, with the balance after each), newest first, a page at a time.',
+  })
+  @ApiIdParam('wallet')
   @ApiPage(LedgerEntryResponse)
   @ApiErrors(404)
   transactions(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string, @Query() page: PageQuery) {
@@ -60,8 +72,12 @@ export class WalletsController {
   /** Off in production (404), where money enters only through the operator's credits. */
   @Post(':id/deposits')
   @RequiresIdempotencyKey()
-  @ApiOperation({ summary: 'Fund a wallet (sandbox funding, from the FUNDING system account; not in production)' })
-  @ApiIdempotentPost(DepositResponse, { required: true })
+  @ApiEndpoint({
+    summary: 'Fund a wallet (sandbox funding; not in production)',
+    description: 'Credits the wallet from the FUNDING system account, exactly once per key. Off in production (404), where money enters through the operator’s credits.',
+  })
+  @ApiIdParam('wallet')
+  @ApiIdempotentPost(DepositResponse, { required: true, body: CreateDepositDto })
   deposit(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string, @Body() dto: CreateDepositDto) {
     if (this.config.isProduction) throw new NotFoundException();
     return this.wallets.deposit(id, BigInt(dto.amount), { owner: client.id });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { EnvSource } from '../../src/config/env.schema';
 import { createTestDatabase, poolerUrl, TestDatabase } from './database';
+import { ResponseContract } from './response-contract';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -62,6 +63,8 @@ export async function startTestApp(env: EnvSource = {}, { database }: TestAppOpt
   }, { docsUi: false });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  // Every answer a test sees is held to the OpenAPI document the app serves.
+  const contract = await ResponseContract.of((await app.inject({ method: 'GET', url: '/docs-json' })).json());
 
   const request = async (method: string, url: string, options: RequestOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers };
@@ -77,7 +80,10 @@ export async function startTestApp(env: EnvSource = {}, { database }: TestAppOpt
     } catch {
       json = undefined;
     }
-    return { status: response.statusCode, headers: response.headers, body: response.body, json };
+    const reply = { status: response.statusCode, headers: response.headers, body: response.body, json };
+    const mismatches = contract.mismatches(method, url, reply);
+    if (mismatches.length > 0) throw new Error(`The response does not match the OpenAPI document:\n  ${mismatches.join('\n  ')}`);
+    return reply;
   };
 
   return {

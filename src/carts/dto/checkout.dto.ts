@@ -8,7 +8,7 @@ export class CheckoutDto {
   @IsOptional() @IsId()
   wallet_id?: string;
 
-  @ApiPropertyOptional({ example: 3, description: 'The cart version you saw (GET /client/api/cart): any other answers 422 CART_CHANGED' })
+  @ApiPropertyOptional({ type: 'integer', example: 3, description: 'The cart version you saw (GET /client/api/cart): any other answers 422 CART_CHANGED' })
   @IsOptional() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
   cart_version?: number;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../../clients/authenticated-client';
 import { CartsService } from '../../carts/carts.service';
 import { CartItemResponse, CartResponse, CheckoutResponse } from '../../carts/dto/cart.response';
@@ -7,18 +7,19 @@ import { CheckoutDto } from '../../carts/dto/checkout.dto';
 import { ParseId } from '../../common/parse-id.pipe';
 import { UseResponseDialect } from '../../common/response-dialect';
 import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
-import { ApiErrors, ApiIdempotentPost } from '../../openapi/api-decorators';
+import { ApiEndpoint, ApiErrorsAs, ApiIdempotentPost, ApiIdParam, ApiTag } from '../../openapi/api-decorators';
 import { OrderResponse } from '../../orders/dto/order.response';
 import { PayoutResponse } from '../../payouts/dto/payout.response';
 import { StarshipAdapter } from './starship.adapter';
 import { starshipDialect } from './starship.dialect';
 import { StarshipLineDto, StarshipOrderDto, StarshipPayoutDto } from './starship.dto';
+import { StarshipErrorResponse } from './starship.response';
 
 /**
  * Starship's client portal: the same orders and payouts as `/api/v1` (the same bodies, auth and key
  * scope), and the cart, whose checkout orders every line under one key.
  */
-@ApiTags('dialect: Starship')
+@ApiTag('dialect: Starship')
 @Controller('client/api')
 export class StarshipPortalController {
   constructor(
@@ -28,8 +29,11 @@ export class StarshipPortalController {
 
   @Post('orders')
   @UseResponseDialect(starshipDialect)
-  @ApiOperation({ summary: 'Starship client portal order: as POST /api/v1/orders' })
-  @ApiIdempotentPost(OrderResponse, { required: true })
+  @ApiEndpoint({
+    summary: 'Starship client portal order: as POST /api/v1/orders',
+    description: 'The same order as POST /api/v1/orders (denomination in major units, the wallet implicit), from Starship’s client portal, in the same key scope.',
+  })
+  @ApiIdempotentPost(OrderResponse, { required: true, body: StarshipOrderDto, errors: StarshipErrorResponse })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/orders')
   placeOrder(@CurrentClient() client: AuthenticatedClient, @Body() dto: StarshipOrderDto) {
@@ -38,8 +42,11 @@ export class StarshipPortalController {
 
   @Post('payouts')
   @UseResponseDialect(starshipDialect)
-  @ApiOperation({ summary: 'Starship client portal payout: as POST /api/v1/payouts' })
-  @ApiIdempotentPost(PayoutResponse, { required: true })
+  @ApiEndpoint({
+    summary: 'Starship client portal payout: as POST /api/v1/payouts',
+    description: 'The same payout as POST /api/v1/payouts (amount in major units, the wallet implicit), from Starship’s client portal, in the same key scope.',
+  })
+  @ApiIdempotentPost(PayoutResponse, { required: true, body: StarshipPayoutDto, errors: StarshipErrorResponse })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/payouts')
   createPayout(@Body() dto: StarshipPayoutDto) {
@@ -48,17 +55,20 @@ export class StarshipPortalController {
 
   @Post('cart/items')
   @UseResponseDialect(starshipDialect)
-  @ApiOperation({ summary: 'Add a line to the cart (denomination in major units), priced now; a cart holds one currency' })
-  @ApiIdempotentPost(CartItemResponse, { required: false })
+  @ApiEndpoint({
+    summary: 'Add a line to the cart',
+    description: 'A product, a denomination in major units and a quantity, priced now. A cart holds one currency: a line in another is refused. A key is optional.',
+  })
+  @ApiIdempotentPost(CartItemResponse, { required: false, body: StarshipLineDto, errors: StarshipErrorResponse })
   addToCart(@Body() dto: StarshipLineDto) {
     return this.starship.addToCart(dto);
   }
 
   @Get('cart')
   @UseResponseDialect(starshipDialect)
-  @ApiOperation({ summary: 'The cart: its lines, total and version' })
+  @ApiEndpoint({ summary: 'The cart: its lines, total and version', description: 'Your cart as it stands; send its version as cart_version to check out exactly this cart.' })
   @ApiOkResponse({ type: CartResponse })
-  @ApiErrors(401)
+  @ApiErrorsAs(StarshipErrorResponse)
   getCart(@CurrentClient() client: AuthenticatedClient) {
     return this.carts.get(client.id);
   }
@@ -66,17 +76,21 @@ export class StarshipPortalController {
   @Delete('cart/items/:id')
   @UseResponseDialect(starshipDialect)
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a line from the cart' })
-  @ApiNoContentResponse()
-  @ApiErrors(400, 401, 404)
+  @ApiEndpoint({ summary: 'Remove a line from the cart', description: 'Removes one line of your cart; a line that is not in it is 404.' })
+  @ApiIdParam('cart line')
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiErrorsAs(StarshipErrorResponse, 400, 404)
   removeFromCart(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.carts.removeItem(client.id, id);
   }
 
   @Post('cart/checkout')
   @UseResponseDialect(starshipDialect)
-  @ApiOperation({ summary: 'Order every line of the cart in one transaction under one key, all or nothing; the cart empties on success' })
-  @ApiIdempotentPost(CheckoutResponse, { required: true })
+  @ApiEndpoint({
+    summary: 'Check out: order every line of the cart at once',
+    description: 'Orders every line in one transaction under one key, all or nothing; the cart empties on success. An empty cart is 422 CART_EMPTY, a cart changed since cart_version 422 CART_CHANGED.',
+  })
+  @ApiIdempotentPost(CheckoutResponse, { required: true, body: CheckoutDto, errors: StarshipErrorResponse })
   @RequiresIdempotencyKey()
   checkOut(@Body() dto: CheckoutDto) {
     return this.starship.checkOut(dto);

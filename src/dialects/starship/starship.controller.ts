@@ -1,6 +1,5 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiIdempotentPost } from '../../openapi/api-decorators';
+import { ApiEndpoint, ApiIdempotentPost, ApiTag } from '../../openapi/api-decorators';
 import { OrderResponse } from '../../orders/dto/order.response';
 import { PayoutResponse } from '../../payouts/dto/payout.response';
 import { AuthenticatedClient, CurrentClient } from '../../clients/authenticated-client';
@@ -9,21 +8,25 @@ import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idem
 import { StarshipAdapter } from './starship.adapter';
 import { starshipDialect } from './starship.dialect';
 import { StarshipOrderDto, StarshipPayoutDto } from './starship.dto';
+import { StarshipErrorResponse } from './starship.response';
 
 /**
  * Starship Rewards' routes, verbatim: X-API-Key + X-API-Secret, a required Idempotency-Key, the
  * guide's error bodies, and the same key scope as the main API's routes (a key names one operation,
  * whichever dialect sent it).
  */
-@ApiTags('dialect: Starship')
+@ApiTag('dialect: Starship')
 @Controller('api/v1')
 export class StarshipController {
   constructor(private readonly starship: StarshipAdapter) {}
 
   @Post('orders')
   @UseResponseDialect(starshipDialect)
-  @ApiOperation({ summary: 'Starship order: denomination in major units, wallet implicit (docs/dialects.md)' })
-  @ApiIdempotentPost(OrderResponse, { required: true })
+  @ApiEndpoint({
+    summary: 'Starship order: denomination in major units, wallet implicit',
+    description: 'POST /v1/orders in Starship’s words (docs/dialects.md): `denomination` is in major units (100 is USD 100.00) and the wallet, unless named, is your oldest in the product’s currency. Same key scope as POST /v1/orders.',
+  })
+  @ApiIdempotentPost(OrderResponse, { required: true, body: StarshipOrderDto, errors: StarshipErrorResponse })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/orders')
   placeOrder(@CurrentClient() client: AuthenticatedClient, @Body() dto: StarshipOrderDto) {
@@ -32,8 +35,11 @@ export class StarshipController {
 
   @Post('payouts')
   @UseResponseDialect(starshipDialect)
-  @ApiOperation({ summary: 'Starship payout: amount in major units, wallet implicit' })
-  @ApiIdempotentPost(PayoutResponse, { required: true })
+  @ApiEndpoint({
+    summary: 'Starship payout: amount in major units, wallet implicit',
+    description: 'POST /v1/payouts in Starship’s words: `amount` is in major units (an integer or a decimal string) and the wallet, unless named, is your oldest in the currency. Same key scope as POST /v1/payouts.',
+  })
+  @ApiIdempotentPost(PayoutResponse, { required: true, body: StarshipPayoutDto, errors: StarshipErrorResponse })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/payouts')
   createPayout(@Body() dto: StarshipPayoutDto) {

@@ -5,16 +5,16 @@ import { IsPayoutDestination, PayoutDestination } from '../../payouts/dto/create
 
 /** Starship's order line: `{"product_id": 123, "denomination": 100, "quantity": 5}`, denomination in major units; a cart line's body. */
 export class StarshipLineDto {
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ type: 'integer', example: 123 })
   @IsInt() @Min(1) @Max(2_147_483_647)
   product_id: number;
 
   /** Major units: 100 is USD 100.00. */
-  @ApiProperty({ example: 100, description: 'Major units: 100 is USD 100.00' })
+  @ApiProperty({ type: 'integer', example: 100, description: 'Major units: 100 is USD 100.00' })
   @IsInt() @Min(1) @Max(1_000_000_000)
   denomination: number;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ type: 'integer', example: 5 })
   @IsInt() @Min(1) @Max(10_000)
   quantity: number;
 }

@@ -7,16 +7,16 @@ export class CreateOrderDto {
   @IsId()
   wallet_id: string;
 
-  @ApiProperty({ example: 123, description: 'See GET /v1/products' })
+  @ApiProperty({ type: 'integer', example: 123, description: 'See GET /v1/products' })
   @IsInt() @Min(1) @Max(2_147_483_647)
   product_id: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 10000 })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1, maximum: 10000 })
   @IsInt() @Min(1) @Max(10_000)
   quantity: number;
 
   /** Face value in minor units; required by DENOMINATION products, refused by UNIT ones. Null is not absent. */
-  @ApiPropertyOptional({ example: 2500, description: 'Minor units; one of the product’s denominations (DENOMINATION products only)' })
+  @ApiPropertyOptional({ type: 'integer', example: 2500, description: 'Minor units; one of the product’s denominations (DENOMINATION products only)' })
   @ValidateIf((_, value) => value !== undefined) @IsMinorUnits()
   denomination?: number;
 

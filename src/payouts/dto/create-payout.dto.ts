@@ -69,7 +69,7 @@ export class CreatePayoutDto {
   @IsId()
   wallet_id: string;
 
-  @ApiProperty({ example: 2000, description: 'Minor units' })
+  @ApiProperty({ type: 'integer', example: 2000, description: 'Minor units' })
   @IsMinorUnits()
   amount: number;
 

@@ -6,7 +6,7 @@ export class PayoutResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: ['PENDING', 'COMPLETED', 'FAILED'], description: 'PENDING until the worker settles it' }) status: 'PENDING' | 'COMPLETED' | 'FAILED';
   @ApiProperty({ format: 'uuid' }) wallet_id: string;
-  @ApiProperty({ example: 2000, description: 'Minor units' }) amount: number;
+  @ApiProperty({ type: 'integer', example: 2000, description: 'Minor units' }) amount: number;
   @ApiProperty({ example: 'USD' }) currency: string;
   @ApiProperty({ oneOf: [{ $ref: getSchemaPath(BankAccountDestination) }, { $ref: getSchemaPath(CryptoAddressDestination) }] })
   destination: PayoutDestination;

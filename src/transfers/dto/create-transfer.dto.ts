@@ -11,7 +11,7 @@ export class CreateTransferDto {
   @IsId()
   to_wallet_id: string;
 
-  @ApiProperty({ example: 1500, description: 'Minor units' })
+  @ApiProperty({ type: 'integer', example: 1500, description: 'Minor units' })
   @IsMinorUnits()
   amount: number;
 

@@ -4,7 +4,7 @@ import { IsMinorUnits } from '../../common/validators';
 
 /** The operator's credit: money that entered from outside (a bank transfer, say), into a client's wallet. */
 export class CreateCreditDto {
-  @ApiProperty({ example: 10500, minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units (10500 = 105.00)' })
+  @ApiProperty({ type: 'integer', example: 10500, minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units (10500 = 105.00)' })
   @IsMinorUnits()
   amount: number;
 

@@ -37,11 +37,11 @@ export class WebhookDeliveryResponse {
   @ApiProperty({ example: '17', description: 'The attempt’s id; a bigint as a string' }) id: string;
   @ApiProperty({ example: '01a2069b-0d4e-7a61-8f3c-2b9e5d7a1c40', format: 'uuid', description: 'The event id, also sent as webhook-id: de-duplicate on it' }) event_id: string;
   @ApiProperty({ example: 'order.completed', enum: WEBHOOK_EVENT_TYPES }) event_type: string;
-  @ApiProperty({ example: 1, description: 'The how-manyth time this event was sent to this endpoint' }) attempt: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'The how-manyth time this event was sent to this endpoint' }) attempt: number;
   @ApiProperty({ example: 'DELIVERED', enum: DELIVERY_STATUSES, description: 'DELIVERED when the receiver answered 2xx' }) status: DeliveryStatus;
-  @ApiProperty({ example: 200, nullable: true, type: Number, description: 'The receiver’s HTTP status; null when it never answered' }) response_code: number | null;
+  @ApiProperty({ type: 'integer', example: 200, nullable: true, description: 'The receiver’s HTTP status; null when it never answered' }) response_code: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) error: string | null;
-  @ApiProperty({ example: 42 }) duration_ms: number;
+  @ApiProperty({ type: 'integer', example: 42 }) duration_ms: number;
   @ApiProperty({ example: '2026-11-23T04:20:00.120Z', format: 'date-time', description: 'When the receiver answered (or the attempt gave up)' }) created_at: string;
   @ApiProperty({ example: null, nullable: true, type: String, format: 'date-time', description: 'When the failed attempt will be retried; null when no retry is waiting' })
   next_retry_at: string | null;
