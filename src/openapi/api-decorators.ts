@@ -58,6 +58,7 @@ export const ApiIdParam = (resource: string) =>
 const ERROR_MEANINGS: Record<number, string> = {
   400: 'VALIDATION_ERROR, MALFORMED_JSON, or IDEMPOTENCY_KEY_REQUIRED / _TOO_SHORT / _TOO_LONG / _INVALID / _AMBIGUOUS',
   401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN: a write under a console session that does not come from the console’s own origin (CSRF)',
   404: 'NOT_FOUND (also for another client’s resource; on /v1/admin/*, the admin API is off: no ADMIN_TOKEN)',
   409: 'IDEMPOTENCY_KEY_IN_USE (a duplicate still in flight) or RESOURCE_BUSY (a wallet row stayed locked); retry after Retry-After with the same key',
   413: 'PAYLOAD_TOO_LARGE',
@@ -141,7 +142,7 @@ export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status 
     }),
     ...(body === null ? [] : [ApiExtraModels(body, AccessTagCarrier), ApiBody({ schema: { allOf: [{ $ref: getSchemaPath(body) }, { $ref: getSchemaPath(AccessTagCarrier) }] } })]),
     ApiResponse({ status, type, description: 'Done, or the recorded answer to an earlier attempt with this key', headers: IDEMPOTENCY_RESPONSE_HEADERS }),
-    ApiErrorsAs(errors, 400, 404, 409, 413, 415, 422),
+    ApiErrorsAs(errors, 400, 403, 404, 409, 413, 415, 422),
   );
 
 /** A cursor-paginated list: `{data: [...], next_cursor}`. */

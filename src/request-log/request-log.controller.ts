@@ -21,6 +21,7 @@ export class RequestLogController {
       'Entries are written in batches off the request path, so the newest may appear a moment later.',
   })
   @ApiPage(RequestLogEntryResponse)
+  @ApiErrors(404)
   list(@CurrentClient() client: AuthenticatedClient, @Query() query: RequestLogQuery) {
     return this.requests.list(client.id, query);
   }

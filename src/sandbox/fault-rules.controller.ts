@@ -34,6 +34,7 @@ export class FaultRulesController {
   @Get()
   @ApiEndpoint({ summary: 'Your fault rules, newest first', description: 'Every fault rule you armed, with what remains of it (0 once spent), newest first. Not in production (404).' })
   @ApiPage(FaultRuleResponse)
+  @ApiErrors(404)
   list(@CurrentClient() client: AuthenticatedClient, @Query() page: PageQuery) {
     this.refuseInProduction();
     return this.rules.list(client.id, page);
@@ -44,7 +45,7 @@ export class FaultRulesController {
   @ApiEndpoint({ summary: 'Disarm and forget a fault rule', description: 'Deletes one of your fault rules, spent or not; what it already did stays done. Not in production (404).' })
   @ApiIdParam('fault rule')
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 403, 404)
   delete(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     this.refuseInProduction();
     return this.rules.delete(client.id, id);

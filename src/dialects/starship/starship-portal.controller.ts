@@ -79,7 +79,7 @@ export class StarshipPortalController {
   @ApiEndpoint({ summary: 'Remove a line from the cart', description: 'Removes one line of your cart; a line that is not in it is 404.' })
   @ApiIdParam('cart line')
   @ApiNoContentResponse({ description: 'Removed' })
-  @ApiErrorsAs(StarshipErrorResponse, 400, 404)
+  @ApiErrorsAs(StarshipErrorResponse, 400, 403, 404)
   removeFromCart(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.carts.removeItem(client.id, id);
   }

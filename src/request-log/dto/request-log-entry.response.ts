@@ -7,7 +7,7 @@ export class RequestLogEntryResponse {
   @ApiProperty({ example: '/api/v1/orders', description: 'The path as requested, with its query' }) path: string;
   @ApiProperty({ example: 201, nullable: true, type: Number, description: 'null when no answer was sent (drop-response)' }) status: number | null;
   @ApiProperty({ example: 'ord_abc123_1705689660', nullable: true, type: String }) idempotency_key: string | null;
-  @ApiProperty({ enum: ['executed', 'replayed', 'reused', 'in_use'], nullable: true, type: String }) idempotency_outcome: string | null;
+  @ApiProperty({ enum: ['executed', 'replayed', 'reused', 'in_use', null], nullable: true, description: 'null for a request without a key' }) idempotency_outcome: string | null;
   @ApiProperty({ example: 'drop-response', nullable: true, type: String, description: 'The sandbox fault it carried: X-Sandbox-Fault or a fault rule' }) sandbox_fault: string | null;
   @ApiProperty({ example: 4.2 }) duration_ms: number;
   @ApiProperty({ nullable: true, type: String, description: 'As received, secrets replaced by "[redacted]", at most 16 KiB' }) request_body: string | null;
