@@ -31,7 +31,7 @@ const ENTRIES_PER_REFERENCE: Record<string, number> = { DEPOSIT: 2, ORDER: 2, TR
 interface Attempt {
   sentAt: number;
   doneAt: number;
-  /** The status, or `network` for a refused, reset or timed-out exchange. */
+  /** The status (with the error code for an error), or `network` for a refused, reset or timed-out exchange. */
   outcome: string;
   replayed: boolean;
 }
@@ -95,6 +95,7 @@ describe('HA: the leader is killed under load', () => {
     // The load ran across every failover: fresh writes were acknowledged after each kill.
     expect(run.figures.failovers.filter((failover) => failover.writesBackMs === null)).toEqual([]);
     expect(run.wrongAnswers).toEqual([]);
+    expect(run.figures.readOnlyRefusals).toBe(0);
     expect(run.keysMovedTwice).toEqual([]);
     expect(run.referencesOffCount).toEqual([]);
     expect(run.unansweredRows).toEqual([]);
@@ -237,6 +238,8 @@ describe('HA: the leader is killed under load', () => {
     const ledger = await checkLedger(instances[0].baseUrl);
     const replays = await replayMismatches(instances[1].baseUrl, tenant, survivors);
     const wrongAnswers = settled.filter(({ reply }) => reply.status !== 201);
+    // PostgreSQL's refusal of a write on a standby: no connection may ever have reached a demoted node.
+    const readOnlyRefusals = instances.reduce((count, instance) => count + (instance.output().match(/read-only transaction/g)?.length ?? 0), 0);
 
     const outcomesBetween = (from: number, to: number) =>
       countOf(attempts.filter((one) => one.sentAt >= from && one.sentAt <= to).map((one) => one.outcome));
@@ -272,6 +275,7 @@ describe('HA: the leader is killed under load', () => {
       acknowledged: acknowledged.length,
       lost: acknowledged.filter(isLost).length,
       doubled: keysMovedTwice.length + referencesOffCount.length,
+      readOnlyRefusals,
       payoutsSettled: books.movements.payout,
       ledgerOk: ledger.ok,
       loadMs,

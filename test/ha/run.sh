@@ -60,6 +60,8 @@ stop_pidfile() {
 teardown() {
   local status=$?
   trap - EXIT INT TERM
+  # Jest and whatever it left running (its service processes), before the cluster they talk to.
+  if [ -n "${jest_pid:-}" ]; then kill -TERM -- "-$jest_pid" 2>/dev/null || true; fi
   # Patroni stops its PostgreSQL when it stops; the nodes stop together (one by one, the last would take over).
   # A postmaster left behind (its Patroni killed) is stopped by pid.
   local stoppers=()
@@ -234,5 +236,8 @@ done
 export HA_NODES="${cluster_json%,}]"
 export HA_DIRECT_URL="postgres://postgres@127.0.0.1:$haproxy_port/"
 export HA_POOLER_URL="postgres://postgres@127.0.0.1:$pgbouncer_port/"
-# --forceExit: a client still retrying when a run fails must not hold the teardown.
-npx jest -c test/ha/jest.config.js --runInBand --forceExit "$@"
+# In a session of its own, so the teardown can end jest and the service processes it started as one
+# group; --forceExit: a client still retrying when a run fails must not hold the teardown.
+setsid npx jest -c test/ha/jest.config.js --runInBand --forceExit "$@" &
+jest_pid=$!
+wait "$jest_pid"
