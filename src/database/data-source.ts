@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { migrations } from '../../migrations';
 import { AdvisoryLock, withAdvisoryLock } from './advisory-lock';
@@ -12,6 +13,16 @@ import { Wallet } from '../wallets/wallet.entity';
 /** Every entity, listed so the same list works from source (tests) and from dist. */
 const entities = [Client, Wallet, LedgerEntry, Product, Order, Transfer, Payout];
 
+/**
+ * When a primary dies under load, a checked-out connection can get the server's farewell while nobody
+ * listens for its 'error' event, and an unheard 'error' ends the process (test/ha saw it end on
+ * "terminating connection due to unexpected postmaster exit"). This listener stays for the
+ * connection's life; the query using it still fails, and the pool drops it once it is unqueryable.
+ */
+function hearConnectionErrors(connection: PoolClient): void {
+  connection.on('error', () => undefined);
+}
+
 /** One definition of the connection, shared by the app, the migration runner and the ledger check. */
 export function createDataSource(url: string, poolSize: number, poolWaitMs = 5000): DataSource {
   return new DataSource({
@@ -24,7 +35,7 @@ export function createDataSource(url: string, poolSize: number, poolWaitMs = 500
     poolSize,
     // No session-level state on connections (docs/idempotency.md, "Inside the call"): transaction-mode poolers work.
     // connectionTimeoutMillis bounds the wait for a free pooled connection (pg-pool), not only a new one's connect.
-    extra: { application_name: 'ledgerline', connectionTimeoutMillis: poolWaitMs },
+    extra: { application_name: 'ledgerline', connectionTimeoutMillis: poolWaitMs, onConnect: hearConnectionErrors },
   });
 }
 
