@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
 import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 import { untilLogged } from '../support/request-log';
+import { until } from '../support/poll';
+import { ArmedClients } from '../../src/sandbox/armed-clients';
 
 /** A Starship order (the guide's body): 5 × USD 100.00. */
 const STARSHIP_ORDER = { product_id: 123, denomination: 100, quantity: 5 };
@@ -28,6 +30,16 @@ describe('sandbox fault rules', () => {
   });
 
   const arm = (t: TestApp, who: Credentials, rule: Record<string, unknown>) => t.request('POST', '/v1/sandbox/fault-rules', { headers: who.headers, body: rule });
+  /**
+   * Arms a request fault and waits until both instances would ask the database for it. Between the armed
+   * answer and that, an instance busy elsewhere may not have read the announcement yet: the gap docs/console.md describes.
+   */
+  const armBoth = async (who: Credentials, rule: Record<string, unknown>) => {
+    const reply = await arm(a, who, rule);
+    expect(reply.status).toBe(201);
+    await until(() => [a, b].every((instance) => instance.app.get(ArmedClients).mayHaveArmed(who.clientId)));
+    return reply;
+  };
   const starshipOrder = (t: TestApp, who: Credentials, key: string) => t.request('POST', '/api/v1/orders', { headers: withKey(who.headers, key), body: STARSHIP_ORDER });
   const rules = async (t: TestApp, who: Credentials) => (await t.request('GET', '/v1/sandbox/fault-rules', { headers: who.headers })).json.data;
   const disarmAll = async (who: Credentials) => {
@@ -39,7 +51,7 @@ describe('sandbox fault rules', () => {
   });
 
   it('drops the answer of the next matching order with no header; the retry gets the replay; the rule is spent', async () => {
-    const armed = await arm(a, alice, { fault: 'drop-response', endpoint: 'POST /api/v1/orders', times: 1 });
+    const armed = await armBoth(alice, { fault: 'drop-response', endpoint: 'POST /api/v1/orders', times: 1 });
     expect(armed.status).toBe(201);
     expect(armed.json).toEqual({ id: expect.any(String), fault: 'drop-response', endpoint: 'POST /api/v1/orders', key_prefix: null, remaining: 1, created_at: expect.any(String) });
     const before = await balanceOf(a, alice, alicesWallet);
@@ -70,7 +82,7 @@ describe('sandbox fault rules', () => {
   });
 
   it('gives the fault only to keys with the prefix, and to routes sharing the rule endpoint’s key scope', async () => {
-    await arm(a, alice, { fault: 'fail-before-commit', endpoint: 'POST /v1/orders', key_prefix: 'flaky_', times: 2 });
+    await armBoth(alice, { fault: 'fail-before-commit', endpoint: 'POST /v1/orders', key_prefix: 'flaky_', times: 2 });
     const plain = await starshipOrder(a, alice, `ord_${randomUUID()}`);
     expect(plain.status).toBe(201);
     const flakyKey = `flaky_${randomUUID()}`;
@@ -85,7 +97,7 @@ describe('sandbox fault rules', () => {
   });
 
   it('holds the transaction open for a delay rule', async () => {
-    await arm(a, alice, { fault: 'delay=400', times: 1 });
+    await armBoth(alice, { fault: 'delay=400', times: 1 });
     const startedAt = Date.now();
     expect((await starshipOrder(b, alice, `ord_${randomUUID()}`)).status).toBe(201);
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(400);
@@ -96,7 +108,7 @@ describe('sandbox fault rules', () => {
 
   it('is spent exactly `times` times by concurrent requests on two instances', async () => {
     for (const times of [1, 2]) {
-      await arm(a, alice, { fault: 'fail-before-commit', endpoint: 'POST /api/v1/orders', times });
+      await armBoth(alice, { fault: 'fail-before-commit', endpoint: 'POST /api/v1/orders', times });
       const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => starshipOrder(i % 2 ? a : b, alice, `ord_${randomUUID()}`)));
       const statuses = replies.map((reply) => reply.status);
       expect([times, statuses.filter((status) => status === 500).length, statuses.filter((status) => status === 201).length]).toEqual([times, times, 16 - times]);
@@ -112,7 +124,7 @@ describe('sandbox fault rules', () => {
   });
 
   it('keeps each client’s rules to itself: no fault for bob, and alice’s rule is 404 to him', async () => {
-    const armed = await arm(a, alice, { fault: 'fail-before-commit', times: 1 });
+    const armed = await armBoth(alice, { fault: 'fail-before-commit', times: 1 });
     expect((await starshipOrder(b, bob, `ord_${randomUUID()}`)).status).toBe(201);
     expect(await rules(a, bob)).toEqual([]);
     const deleted = await a.request('DELETE', `/v1/sandbox/fault-rules/${armed.json.id}`, { headers: bob.headers });

@@ -6,6 +6,7 @@ import { Webhook as SvixWebhook } from 'svix';
 import { Clock } from '../../src/common/clock';
 import { fundedWallet } from '../support/fixtures';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
+import { until } from '../support/poll';
 
 interface Received {
   headers: Record<string, string>;
@@ -62,14 +63,6 @@ async function startReceiver(statuses: number[] = []): Promise<{ server: Server;
   const { port } = server.address() as { port: number };
   return { server, url: `http://127.0.0.1:${port}/hooks`, received };
 }
-
-const until = async (condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    if (await condition()) return;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  throw new Error('condition not met in time');
-};
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
