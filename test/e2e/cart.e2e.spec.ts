@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
-import { until } from '../support/poll';
+import { callHeldOpen, until } from '../support/poll';
 import { recordStatements } from '../support/round-trips';
 import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 
@@ -178,7 +178,7 @@ describe('client portal cart', () => {
     /** Runs `during` while a checkout of `who`'s cart holds its transaction open, and answers both. */
     async function duringCheckout<T>(who: Credentials, during: () => Promise<T>): Promise<{ checkout: Reply; during: T }> {
       const held = checkOut(who, randomUUID(), {}, { 'x-sandbox-fault': 'delay=1000' });
-      await until(async () => (await t.db.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()`)).length > 0);
+      await until(() => callHeldOpen(t.db, 'checkout_cart'));
       const [checkout, result] = await Promise.all([held, during()]);
       return { checkout, during: result };
     }

@@ -3,6 +3,7 @@ import { fundedWallet, whileWalletLocked } from '../support/fixtures';
 import { recordStatements } from '../support/round-trips';
 import { RequestLog } from '../../src/request-log/request-log';
 import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
+import { callHeldOpen, until } from '../support/poll';
 
 const LOCK_WAIT_MS = 300;
 
@@ -180,7 +181,7 @@ describe('one database call per money movement', () => {
       body: { wallet_id: wallets.usd, product_id: 123, denomination: 1000, quantity: 1 },
     });
     // The holder's claim is in: its transaction waits in the sandbox's delay.
-    await waitFor(async () => (await t.db.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()`)).length > 0);
+    await until(() => callHeldOpen(t.db, 'place_order'));
     try {
       const inUse = await oneCall(route, () => route.send(t, key, wallets, true));
       expect(inUse.status).toBe(409);
@@ -195,7 +196,7 @@ describe('one database call per money movement', () => {
     const key = randomUUID();
     const first = await route.send(t, key, wallets, true);
     expect(first.status).toBe(201);
-    await waitFor(async () => (await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND expires_at <= now()', [key])).length === 1);
+    await until(async () => (await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND expires_at <= now()', [key])).length === 1);
     const renewed = await oneCall(route, () => route.send(t, key, wallets, true));
     expect([renewed.status, renewed.headers['idempotency-replayed']]).toEqual([201, 'false']);
     expect(renewed.json.id).not.toBe(first.json.id);
@@ -240,7 +241,7 @@ describe('the console adds no round trip', () => {
     const sent = await recordStatements(t, async () => {
       expect((await order(key)).status).toBe(201);
       await t.app.get(RequestLog).flush();
-      await waitFor(async () => (await t.db.query('SELECT 1 FROM request_log WHERE idempotency_key = $1', [key])).length === 1);
+      await until(async () => (await t.db.query('SELECT 1 FROM request_log WHERE idempotency_key = $1', [key])).length === 1);
     });
     expect(functionsOf(sent)).toEqual(['place_order']);
   });
@@ -257,11 +258,3 @@ describe('the console adds no round trip', () => {
     expect(functionsOf(await recordStatements(t, () => order()))).toEqual(['place_order']);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((done) => setTimeout(done, 10));
-  }
-}

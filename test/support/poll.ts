@@ -6,3 +6,15 @@ export async function until(condition: () => boolean | Promise<boolean>, timeout
   }
   throw new Error('condition not met in time');
 }
+
+/**
+ * Whether a sandbox `delay` holds a transaction open after `fn`'s call ran in it (its locks taken),
+ * not merely after its BEGIN.
+ */
+export async function callHeldOpen(db: { query(sql: string, params?: unknown[]): Promise<unknown[]> }, fn: string): Promise<boolean> {
+  const held = await db.query(
+    `SELECT 1 FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database() AND query LIKE $1`,
+    [`%${fn}(%`],
+  );
+  return held.length > 0;
+}
