@@ -364,7 +364,7 @@ function observations(results) {
           `PostgreSQL's cost per order, measured by pgbench on its own: limit.sh's 7 statements on the stand-in schema ≈${micros(limit.cores.postgres, limit.tps)} µs; ` +
           `the same 7 statements on the service's schema ≈${micros(reference?.cores.postgres, reference?.tps)} µs (uuid keys, foreign keys, more indexes, larger rows); ` +
           `the service's \`place_order\` call ≈${micros(own?.cores.postgres, own?.tps)} µs (the PL/pgSQL function: its statements, the jsonb answer and event, ` +
-          `and the subtransaction PostgreSQL opens for every call of a function with an \`EXCEPTION\` block); from the service ≈${perOrder(c.postgres)} µs.`,
+          `no \`EXCEPTION\` block, so no subtransaction); from the service ≈${perOrder(c.postgres)} µs.`,
       );
     }
   }
