@@ -1,14 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ClientsRepository } from '../clients/clients.repository';
+import { deleteInBatches } from '../common/batched-delete';
 import { AppConfig } from '../config/app-config';
 import { RequestLogRepository } from '../request-log/request-log.repository';
 import { FaultRulesRepository } from '../sandbox/fault-rules.repository';
 
 const SWEEP_INTERVAL_MS = 60_000;
-const BATCH_SIZE = 1000;
-/** At most this many batches of each kind a run, so one run never holds the worker for long. */
-const MAX_BATCHES_PER_RUN = 50;
 
 /**
  * Deletes, in bounded batches every minute, what the console keeps past its time: request-log entries
@@ -39,17 +37,11 @@ export class ConsoleSweeper implements OnApplicationBootstrap {
     const ttlSeconds = this.config.get('REQUEST_LOG_TTL_SECONDS');
     let total = 0;
     try {
-      for (const deleteBatch of [
-        (limit: number) => this.requestLog.deleteExpired(ttlSeconds, limit),
-        (limit: number) => this.faultRules.deleteSpent(ttlSeconds, limit),
-        (limit: number) => this.clients.deleteExpiredSessions(limit),
-      ]) {
-        for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-          const deleted = await deleteBatch(BATCH_SIZE);
-          total += deleted;
-          if (deleted < BATCH_SIZE) break;
-        }
-      }
+      total = await deleteInBatches([
+        (limit) => this.requestLog.deleteExpired(ttlSeconds, limit),
+        (limit) => this.faultRules.deleteSpent(ttlSeconds, limit),
+        (limit) => this.clients.deleteExpiredSessions(limit),
+      ]);
       if (total > 0) this.logger.log(`Deleted ${total} expired request-log entries, spent fault rules and console sessions`);
     } catch (error) {
       this.logger.error({ err: error }, 'Console sweep failed; the next run retries');

@@ -1,11 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { deleteInBatches } from '../common/batched-delete';
 import { AppConfig } from '../config/app-config';
 import { IdempotencyRepository } from './idempotency.repository';
-
-const BATCH_SIZE = 1000;
-/** At most this many batches a run, so one run never holds the worker for long. */
-const MAX_BATCHES_PER_RUN = 50;
 
 /**
  * Deletes expired idempotency records, and remembered signatures past their window, in bounded
@@ -34,13 +31,7 @@ export class IdempotencySweeper implements OnApplicationBootstrap {
     this.running = true;
     let total = 0;
     try {
-      for (const deleteBatch of [(limit: number) => this.records.deleteExpired(limit), (limit: number) => this.records.deleteExpiredSignatures(limit)]) {
-        for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-          const deleted = await deleteBatch(BATCH_SIZE);
-          total += deleted;
-          if (deleted < BATCH_SIZE) break;
-        }
-      }
+      total = await deleteInBatches([(limit) => this.records.deleteExpired(limit), (limit) => this.records.deleteExpiredSignatures(limit)]);
       if (total > 0) this.logger.log(`Deleted ${total} expired idempotency records and signatures`);
     } catch (error) {
       this.logger.error({ err: error }, 'Idempotency sweep failed; the next run retries');

@@ -6,51 +6,26 @@ import { CartItemResponse, CartResponse, CheckoutResponse } from '../../carts/dt
 import { CheckoutDto } from '../../carts/dto/checkout.dto';
 import { ParseId } from '../../common/parse-id.pipe';
 import { UseResponseDialect } from '../../common/response-dialect';
-import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
+import { RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
 import { ApiEndpoint, ApiErrorsAs, ApiIdempotentPost, ApiIdParam, ApiTag } from '../../openapi/api-decorators';
-import { OrderResponse } from '../../orders/dto/order.response';
-import { PayoutResponse } from '../../payouts/dto/payout.response';
 import { StarshipAdapter } from './starship.adapter';
+import { StarshipController } from './starship.controller';
 import { starshipDialect } from './starship.dialect';
-import { StarshipLineDto, StarshipOrderDto, StarshipPayoutDto } from './starship.dto';
+import { StarshipLineDto } from './starship.dto';
 import { StarshipErrorResponse } from './starship.response';
 
 /**
- * Starship's client portal: the same orders and payouts as `/api/v1` (the same bodies, auth and key
- * scope), and the cart, whose checkout orders every line under one key.
+ * Starship's client portal: the orders and payouts of `/api/v1`, inherited route for route (the same
+ * bodies, auth and key scope), and the cart, whose checkout orders every line under one key.
  */
 @ApiTag('dialect: Starship')
 @Controller('client/api')
-export class StarshipPortalController {
+export class StarshipPortalController extends StarshipController {
   constructor(
-    private readonly starship: StarshipAdapter,
+    private readonly adapter: StarshipAdapter,
     private readonly carts: CartsService,
-  ) {}
-
-  @Post('orders')
-  @UseResponseDialect(starshipDialect)
-  @ApiEndpoint({
-    summary: 'Starship client portal order: as POST /api/v1/orders',
-    description: 'The same order as POST /api/v1/orders (denomination in major units, the wallet implicit), from Starship’s client portal, in the same key scope.',
-  })
-  @ApiIdempotentPost(OrderResponse, { required: true, body: StarshipOrderDto, errors: StarshipErrorResponse })
-  @RequiresIdempotencyKey()
-  @IdempotencyScope('POST /v1/orders')
-  placeOrder(@CurrentClient() client: AuthenticatedClient, @Body() dto: StarshipOrderDto) {
-    return this.starship.placeOrder(client.id, dto);
-  }
-
-  @Post('payouts')
-  @UseResponseDialect(starshipDialect)
-  @ApiEndpoint({
-    summary: 'Starship client portal payout: as POST /api/v1/payouts',
-    description: 'The same payout as POST /api/v1/payouts (amount in major units, the wallet implicit), from Starship’s client portal, in the same key scope.',
-  })
-  @ApiIdempotentPost(PayoutResponse, { required: true, body: StarshipPayoutDto, errors: StarshipErrorResponse })
-  @RequiresIdempotencyKey()
-  @IdempotencyScope('POST /v1/payouts')
-  createPayout(@Body() dto: StarshipPayoutDto) {
-    return this.starship.createPayout(dto);
+  ) {
+    super(adapter);
   }
 
   @Post('cart/items')
@@ -61,7 +36,7 @@ export class StarshipPortalController {
   })
   @ApiIdempotentPost(CartItemResponse, { required: false, body: StarshipLineDto, errors: StarshipErrorResponse })
   addToCart(@Body() dto: StarshipLineDto) {
-    return this.starship.addToCart(dto);
+    return this.adapter.addToCart(dto);
   }
 
   @Get('cart')
@@ -93,6 +68,6 @@ export class StarshipPortalController {
   @ApiIdempotentPost(CheckoutResponse, { required: true, body: CheckoutDto, errors: StarshipErrorResponse })
   @RequiresIdempotencyKey()
   checkOut(@Body() dto: CheckoutDto) {
-    return this.starship.checkOut(dto);
+    return this.adapter.checkOut(dto);
   }
 }

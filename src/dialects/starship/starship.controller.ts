@@ -13,7 +13,7 @@ import { StarshipErrorResponse } from './starship.response';
 /**
  * Starship Rewards' routes, verbatim: X-API-Key + X-API-Secret, a required Idempotency-Key, the
  * guide's error bodies, and the same key scope as the main API's routes (a key names one operation,
- * whichever dialect sent it).
+ * whichever dialect sent it). The client portal (`/client/api`) inherits these routes.
  */
 @ApiTag('dialect: Starship')
 @Controller('api/v1')
