@@ -7,7 +7,15 @@ import { DirectDatabase } from '../database/database.module';
 /** `jobId` is pg-boss's id of the job, the same on each of its retries. */
 export type JobHandler<T> = (data: T, jobId: string) => Promise<void>;
 
-/** Jobs fetched a poll (every 0.5 s): 200 a second per worker; a batch of 20 let a backlog of deliveries grow (bench/HISTORY.md). */
+export interface QueuedJob<T> {
+  id: string;
+  data: T;
+}
+
+/** Handles a fetched batch at once; answers one settled result per job, in the batch's order. */
+export type BatchHandler<T> = (jobs: QueuedJob<T>[]) => Promise<PromiseSettledResult<unknown>[]>;
+
+/** Jobs fetched a poll (every 0.5 s, or at once after a full batch); a batch of 20 let a backlog of deliveries grow (bench/HISTORY.md). */
 const WORK_BATCH_SIZE = 100;
 
 export interface QueueDefinition {
@@ -87,22 +95,31 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Each job of a batch on its own: see workInBatches. */
+  work<T extends object>(queue: QueueDefinition, handler: JobHandler<T>): Promise<void> {
+    return this.workInBatches<T>(queue, (jobs) => Promise.allSettled(jobs.map((job) => handler(job.data, job.id))));
+  }
+
   /**
    * pg-boss fetches up to `batchSize` jobs a poll, then waits for the next poll: a batch of one
-   * would cap a worker at two jobs a second. A batch's jobs run concurrently and each fails alone
-   * (pg-boss then completes only the jobs still active), so one failure never reruns the others.
-   * The queue is defined first: every queue has exactly one worker, which owns its definition.
+   * would cap a worker at two jobs a second. The handler answers one result per job, in order, and
+   * each rejected job fails alone (pg-boss then completes only the jobs still active), so one
+   * failure never reruns the others; a handler that throws fails the whole batch. The queue is
+   * defined first: every queue has exactly one worker, which owns its definition.
    */
-  async work<T extends object>(queue: QueueDefinition, handler: JobHandler<T>): Promise<void> {
+  async workInBatches<T extends object>(queue: QueueDefinition, handler: BatchHandler<T>): Promise<void> {
     await this.define(queue);
-    await this.boss.work<T>(queue.name, { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE }, async (jobs) => {
-      const results = await Promise.allSettled(jobs.map((job) => handler(job.data, job.id)));
+    let workerId: string | undefined;
+    workerId = await this.boss.work<T>(queue.name, { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE }, async (jobs) => {
+      const results = await handler(jobs.map((job) => ({ id: job.id, data: job.data })));
       for (const [index, result] of results.entries()) {
         if (result.status === 'rejected') {
           const reason = result.reason instanceof Error ? { message: result.reason.message } : { message: String(result.reason) };
           await this.boss.fail(queue.name, jobs[index].id, reason);
         }
       }
+      // A full batch suggests more are waiting: fetch again at once instead of after the polling interval.
+      if (jobs.length === WORK_BATCH_SIZE && workerId) this.boss.notifyWorker(workerId);
     });
   }
 }

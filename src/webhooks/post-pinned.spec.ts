@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkDestination, ResolvedAddress } from './destination-policy';
-import { postPinned } from './post-pinned';
+import { PinnedPoster } from './post-pinned';
 
 describe('delivery to the checked address (no DNS rebinding)', () => {
   it('checks the resolver once and pins its public answer, however it answers next', async () => {
@@ -23,6 +23,8 @@ describe('delivery to the checked address (no DNS rebinding)', () => {
     // On 127.0.0.2, where `localhost` (127.0.0.1, ::1) never leads.
     await new Promise<void>((done) => server.listen(0, '127.0.0.2', done));
     const { port } = server.address() as AddressInfo;
+    const poster = new PinnedPoster();
+    const postPinned = poster.post.bind(poster);
     try {
       const status = await postPinned(`http://localhost:${port}/hook`, { 'content-type': 'application/json' }, '{}', { address: '127.0.0.2', family: 4 }, 2000);
       expect(status).toBe(204);
@@ -30,7 +32,36 @@ describe('delivery to the checked address (no DNS rebinding)', () => {
       // Unpinned, the same URL goes where the resolver says, and finds nobody there.
       await expect(postPinned(`http://localhost:${port}/hook`, {}, '{}', undefined, 2000)).rejects.toThrow();
     } finally {
+      poster.close();
       await new Promise((done) => server.close(done));
+    }
+  });
+
+  it('keeps a connection alive per pinned address, and never lends it to a delivery pinned elsewhere', async () => {
+    const connections = { '127.0.0.2': 0, '127.0.0.3': 0 };
+    const answering = (address: keyof typeof connections) => {
+      const server = createServer((request, response) => {
+        request.resume();
+        response.end(address);
+      });
+      server.on('connection', () => connections[address]++);
+      return server;
+    };
+    const first = answering('127.0.0.2');
+    await new Promise<void>((done) => first.listen(0, '127.0.0.2', done));
+    const { port } = first.address() as AddressInfo;
+    const second = answering('127.0.0.3');
+    await new Promise<void>((done) => second.listen(port, '127.0.0.3', done));
+    const poster = new PinnedPoster();
+    const url = `http://hooks.example.com:${port}/hook`;
+    try {
+      for (let i = 0; i < 3; i++) expect(await poster.post(url, {}, '{}', { address: '127.0.0.2', family: 4 }, 2000)).toBe(200);
+      expect(await poster.post(url, {}, '{}', { address: '127.0.0.3', family: 4 }, 2000)).toBe(200);
+      expect(await poster.post(url, {}, '{}', { address: '127.0.0.2', family: 4 }, 2000)).toBe(200);
+      expect(connections).toEqual({ '127.0.0.2': 1, '127.0.0.3': 1 });
+    } finally {
+      poster.close();
+      await Promise.all([first, second].map((server) => new Promise((done) => server.close(done))));
     }
   });
 });

@@ -1,33 +1,64 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { LRUCache } from 'lru-cache';
 import { ResolvedAddress } from './destination-policy';
 
+/** Destinations whose kept-alive connections are kept; the least recently used is closed past it. */
+const MAX_DESTINATIONS = 256;
+/** Idle connections kept per destination; a batch's deliveries (up to 100) are never queued behind each other, so a slow receiver costs a batch one timeout, not several. */
+const IDLE_SOCKETS_PER_DESTINATION = 16;
+
 /**
- * POSTs `body` and answers the status code. With `pinned`, the connection goes to that address
- * whatever the resolver would say now, while the Host header, TLS SNI and the certificate check
- * still use the URL's host name. Redirects are not followed (a 3xx is a status like any other).
+ * POSTs webhook deliveries over kept-alive connections. With `pinned`, the connection goes to that
+ * address whatever the resolver would say now, while the Host header, TLS SNI and the certificate
+ * check still use the URL's host name. Connections are pooled per origin and pinned address, so a
+ * pooled connection only ever serves the address that was checked for it. Redirects are not
+ * followed (a 3xx is a status like any other).
  */
-export function postPinned(url: string, headers: Record<string, string>, body: string, pinned: ResolvedAddress | undefined, timeoutMs: number): Promise<number> {
-  const target = new URL(url);
-  const lookup: LookupFunction | undefined = pinned
-    ? (_host, options, callback) => (options.all ? callback(null, [pinned]) : callback(null, pinned.address, pinned.family))
-    : undefined;
-  return new Promise((resolve, reject) => {
-    const request = (target.protocol === 'https:' ? https : http).request(target, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      lookup,
-      // A connection of its own: a pooled one may lead to an address checked for another delivery.
-      agent: false,
-      timeout: timeoutMs,
-    });
-    request.on('response', (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    request.on('error', reject);
-    request.end(body);
+export class PinnedPoster {
+  private readonly agents = new LRUCache<string, http.Agent>({
+    max: MAX_DESTINATIONS,
+    dispose: (agent) => agent.destroy(),
   });
+
+  /** Answers the status code. */
+  post(url: string, headers: Record<string, string>, body: string, pinned: ResolvedAddress | undefined, timeoutMs: number): Promise<number> {
+    const target = new URL(url);
+    const lookup: LookupFunction | undefined = pinned
+      ? (_host, options, callback) => (options.all ? callback(null, [pinned]) : callback(null, pinned.address, pinned.family))
+      : undefined;
+    return new Promise((resolve, reject) => {
+      const request = (target.protocol === 'https:' ? https : http).request(target, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup,
+        agent: this.agentFor(target, pinned),
+        timeout: timeoutMs,
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+
+  /** Closes every kept-alive connection. */
+  close(): void {
+    this.agents.clear();
+  }
+
+  private agentFor(target: URL, pinned: ResolvedAddress | undefined): http.Agent {
+    const key = `${target.origin} ${pinned?.address ?? ''}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const options = { keepAlive: true, maxFreeSockets: IDLE_SOCKETS_PER_DESTINATION };
+      agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
 }

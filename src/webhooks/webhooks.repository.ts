@@ -22,15 +22,29 @@ export interface EndpointRow {
 /** An endpoint as listed: without its secrets. */
 export type ListedEndpointRow = Omit<EndpointRow, 'secret_sealed' | 'previous_secret_sealed'>;
 
-export interface EventRow {
-  id: string;
-  type: WebhookEventType;
-  data: unknown;
-  created_at: Date;
+/** One delivery job: an event for an endpoint. */
+export interface DeliveryTargetKey {
+  clientId: string;
+  endpointId: string;
+  eventId: string;
+  jobId: string;
 }
 
-export interface NewDelivery {
-  jobId: string;
+/** A delivery job with what it needs: its endpoint's (null when the endpoint is gone) and its event's (null when gone). */
+export interface DeliveryTarget extends DeliveryTargetKey {
+  url: string | null;
+  disabled_at: Date | null;
+  secret_sealed: Buffer | null;
+  previous_secret_sealed: Buffer | null;
+  previous_secret_expires_at: Date | null;
+  event_type: WebhookEventType | null;
+  event_data: unknown;
+  event_created_at: Date | null;
+  attempts: number;
+  acknowledged: boolean;
+}
+
+export interface NewDelivery extends DeliveryTargetKey {
   attempt: number;
   delivered: boolean;
   statusCode: number | null;
@@ -73,32 +87,38 @@ export class WebhooksRepository {
     );
   }
 
-  findEvent(clientId: string, id: string): Promise<EventRow | undefined> {
-    return this.txHost.tx
-      .query(`SELECT id, type, data, created_at FROM webhook_events WHERE client_id = $1 AND id = $2`, [clientId, id])
-      .then((rows: EventRow[]) => rows[0]);
-  }
-
   /**
-   * How many times this event was sent to this endpoint, and whether the endpoint acknowledged it
-   * since this job was enqueued: an earlier 2xx does not stop a redelivery, a redelivery's 2xx stops
-   * the retries of the first job, and a job's own 2xx stops the job's rerun after a crash.
+   * Everything a batch of delivery jobs needs, in one statement and in the jobs' order: each job's
+   * endpoint and event, how many times the event was sent to the endpoint, and
+   * whether the endpoint acknowledged it since the job was enqueued: an earlier 2xx does not stop a
+   * redelivery, a redelivery's 2xx stops the retries of the first job, and a job's own 2xx stops the
+   * job's rerun after a crash.
    */
-  async deliveryState(clientId: string, endpointId: string, eventId: string, jobId: string): Promise<{ attempts: number; acknowledged: boolean }> {
-    const [row]: Array<{ attempts: number; acknowledged: boolean }> = await this.txHost.tx.query(
-      `SELECT count(*)::int AS attempts,
-              coalesce(bool_or(delivered AND created_at >= (SELECT created_on FROM pgboss.job WHERE name = $5 AND id = $4)), false) AS acknowledged
-       FROM webhook_deliveries WHERE client_id = $1 AND endpoint_id = $2 AND event_id = $3`,
-      [clientId, endpointId, eventId, jobId, WEBHOOK_DELIVERY_QUEUE],
+  findDeliveryTargets(jobs: DeliveryTargetKey[]): Promise<DeliveryTarget[]> {
+    return this.txHost.tx.query(
+      `SELECT j.client_id AS "clientId", j.endpoint_id AS "endpointId", j.event_id AS "eventId", j.job_id AS "jobId",
+              e.url, e.disabled_at, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
+              ev.type AS event_type, ev.data AS event_data, ev.created_at AS event_created_at, sent.attempts, sent.acknowledged
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[]) WITH ORDINALITY AS j (client_id, endpoint_id, event_id, job_id, position)
+       LEFT JOIN webhook_endpoints e ON e.client_id = j.client_id AND e.id = j.endpoint_id
+       LEFT JOIN webhook_events ev ON ev.client_id = j.client_id AND ev.id = j.event_id
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS attempts,
+                coalesce(bool_or(d.delivered AND d.created_at >= (SELECT created_on FROM pgboss.job WHERE name = $5 AND id = j.job_id)), false) AS acknowledged
+         FROM webhook_deliveries d WHERE d.client_id = j.client_id AND d.endpoint_id = j.endpoint_id AND d.event_id = j.event_id) sent
+       ORDER BY j.position`,
+      [jobs.map((job) => job.clientId), jobs.map((job) => job.endpointId), jobs.map((job) => job.eventId), jobs.map((job) => job.jobId), WEBHOOK_DELIVERY_QUEUE],
     );
-    return row;
   }
 
-  async insertDelivery(clientId: string, endpointId: string, eventId: string, delivery: NewDelivery): Promise<void> {
+  /** A batch's logged attempts, in one statement. */
+  async insertDeliveries(deliveries: NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const column = <K extends keyof NewDelivery>(name: K) => deliveries.map((delivery) => delivery[name]);
     await this.txHost.tx.query(
       `INSERT INTO webhook_deliveries (client_id, endpoint_id, event_id, job_id, attempt, delivered, status_code, error, duration_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [clientId, endpointId, eventId, delivery.jobId, delivery.attempt, delivery.delivered, delivery.statusCode, delivery.error, delivery.durationMs],
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::boolean[], $7::int[], $8::text[], $9::int[])`,
+      [column('clientId'), column('endpointId'), column('eventId'), column('jobId'), column('attempt'), column('delivered'), column('statusCode'), column('error'), column('durationMs')],
     );
   }
 
