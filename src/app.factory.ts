@@ -13,6 +13,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { EnvSource, validateEnv } from './config/env.schema';
 import { RequestLog } from './request-log/request-log';
 import { setUpOpenApi } from './openapi/openapi';
+import { useLeanAsyncResourceBind } from './common/lean-async-resource-bind';
 
 /** One JSON line per answered request, at info, carrying the request id (see logging.module.ts). */
 function logRequest(request: FastifyRequest, reply: FastifyReply): void {
@@ -32,6 +33,7 @@ export interface AppOptions {
 
 /** Builds the whole HTTP application; main.ts listens on it, tests inject requests into it. */
 export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }: AppOptions = {}): Promise<NestFastifyApplication> {
+  useLeanAsyncResourceBind();
   // maxParamLength: an idempotency key in a path can be 256 characters; longer values still reach
   // the validation pipes (and the error envelope) instead of Fastify's own 414.
   // Read before the app (and its config) exists: the adapter is built first. Behind a load balancer
