@@ -68,6 +68,10 @@ const PAYOUT = { amount: 1, destination: { type: 'bank_account', account_number:
 const DEPOSIT = { amount: 1 };
 const SERVICE_APP = 'ledgerline';
 const CLK_TCK = clockTicks();
+/** Node's flags in `npm run start:prod` (the heap bound): the service is measured as it is deployed. */
+const START_NODE_FLAGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  .scripts['start:prod'].split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 
 /** Everything that must be undone, whatever happens. */
 const cleanup = { services: new Set(), children: new Set(), servers: new Set(), tap: null, adminDb: null, dbNames: [], done: false };
@@ -151,7 +155,7 @@ async function startService({ databaseUrl, adminToken, credentialsKey, label, lo
   const port = await freePort();
   const logFile = path.join(logDir, `${label}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, ...START_NODE_FLAGS, path.join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
