@@ -256,6 +256,34 @@ describe('webhooks', () => {
     }
   }, 60_000);
 
+  it('works a batch job by job: a failing receiver is retried alone, an acknowledged one is sent each event once', async () => {
+    const failingFirst = await startReceiver([500, 500, 500]);
+    const healthy = await startReceiver();
+    try {
+      const { id: failingId } = await register(alice, failingFirst.url, ['deposit.completed']);
+      const { id: healthyId } = await register(alice, healthy.url, ['deposit.completed']);
+      const walletId = await fundedWallet(t, alice, 'CHF', 0);
+      for (let i = 0; i < 3; i++) expect((await deposit(walletId)).status).toBe(201);
+
+      await until(() => failingFirst.received.length === 6 && healthy.received.length === 3);
+      await until(deliveriesSettled);
+      // Each event once to the healthy receiver, whatever its batch-mates' receivers answered.
+      expect(new Set(healthy.received.map(({ headers }) => headers['webhook-id'])).size).toBe(3);
+      const healthyLog = (await deliveryLog(alice, healthyId)).data as Array<{ attempt: number; status: string }>;
+      expect(healthyLog.map(({ attempt, status }) => [attempt, status])).toEqual([
+        [1, 'DELIVERED'],
+        [1, 'DELIVERED'],
+        [1, 'DELIVERED'],
+      ]);
+      // The three first attempts failed; each event's second attempt, alone in its job, was acknowledged.
+      const failingLog = (await deliveryLog(alice, failingId)).data as Array<{ attempt: number; status: string; response_code: number }>;
+      expect(failingLog.map(({ attempt, status }) => `${attempt} ${status}`).sort()).toEqual(['1 FAILED', '1 FAILED', '1 FAILED', '2 DELIVERED', '2 DELIVERED', '2 DELIVERED']);
+    } finally {
+      failingFirst.server.close();
+      healthy.server.close();
+    }
+  }, 60_000);
+
   it('lists attempts a page at a time and redelivers one, under its webhook-id, once per key', async () => {
     const receiver = await startReceiver();
     try {
