@@ -64,19 +64,22 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnApplicationShu
       if (!checked.has(url)) checked.set(url, checkDestination(url, this.config.isProduction));
       return checked.get(url)!;
     };
-    const attempts = await Promise.all(targets.map((target) => this.attempt(target, destinationOf)));
-    const made = attempts.filter((attempt): attempt is NewDelivery => attempt !== undefined);
+    // Settled one by one: a job whose attempt broke (an unreadable secret, say) fails alone, and the rest are still logged.
+    const attempts = await Promise.allSettled(targets.map((target) => this.attempt(target, destinationOf)));
+    const made = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' && attempt.value ? [attempt.value] : []));
     await this.webhooks.insertDeliveries(made);
     for (const attempt of made) this.metrics.countWebhookDelivery(attempt.delivered ? 'delivered' : 'failed');
 
     const gone = made.filter((attempt) => attempt.statusCode === GONE);
     for (const { clientId, endpointId } of gone) await this.webhooks.disableEndpoint(clientId, endpointId, this.clock.now());
-    return attempts.map((attempt): PromiseSettledResult<void> =>
+    return attempts.map((settled): PromiseSettledResult<void> => {
+      if (settled.status === 'rejected') return settled;
+      const attempt = settled.value;
       // A 410 is not a failure to retry: the receiver asked for nothing more, this job included.
-      attempt && !attempt.delivered && attempt.statusCode !== GONE
+      return attempt && !attempt.delivered && attempt.statusCode !== GONE
         ? { status: 'rejected', reason: new Error(`webhook ${attempt.eventId} to ${attempt.endpointId}: ${attempt.error}`) }
-        : { status: 'fulfilled', value: undefined },
-    );
+        : { status: 'fulfilled', value: undefined };
+    });
   }
 
   /** Sends one event to one endpoint and answers the attempt to log; nothing when there is nothing left to send. */
