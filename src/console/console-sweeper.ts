@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ClientsRepository } from '../clients/clients.repository';
-import { deleteInBatches } from '../common/batched-delete';
+import { BatchedSweep } from '../common/batched-delete';
 import { AppConfig } from '../config/app-config';
 import { RequestLogRepository } from '../request-log/request-log.repository';
 import { FaultRulesRepository } from '../sandbox/fault-rules.repository';
@@ -11,12 +11,11 @@ const SWEEP_INTERVAL_MS = 60_000;
 /**
  * Deletes, in bounded batches every minute, what the console keeps past its time: request-log entries
  * older than REQUEST_LOG_TTL_SECONDS, fault rules spent as long ago, and expired sessions (which no
- * longer authenticate anyway). The same pattern as the idempotency sweeper.
+ * longer authenticate anyway), through the same BatchedSweep as the idempotency sweeper.
  */
 @Injectable()
 export class ConsoleSweeper implements OnApplicationBootstrap {
-  private readonly logger = new Logger(ConsoleSweeper.name);
-  private running = false;
+  private readonly sweeps = new BatchedSweep(new Logger(ConsoleSweeper.name), 'expired request-log entries, spent fault rules and console sessions');
 
   constructor(
     private readonly requestLog: RequestLogRepository,
@@ -31,23 +30,12 @@ export class ConsoleSweeper implements OnApplicationBootstrap {
   }
 
   /** Returns how many rows were deleted. */
-  async sweep(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  sweep(): Promise<number> {
     const ttlSeconds = this.config.get('REQUEST_LOG_TTL_SECONDS');
-    let total = 0;
-    try {
-      total = await deleteInBatches([
-        (limit) => this.requestLog.deleteExpired(ttlSeconds, limit),
-        (limit) => this.faultRules.deleteSpent(ttlSeconds, limit),
-        (limit) => this.clients.deleteExpiredSessions(limit),
-      ]);
-      if (total > 0) this.logger.log(`Deleted ${total} expired request-log entries, spent fault rules and console sessions`);
-    } catch (error) {
-      this.logger.error({ err: error }, 'Console sweep failed; the next run retries');
-    } finally {
-      this.running = false;
-    }
-    return total;
+    return this.sweeps.run([
+      (limit) => this.requestLog.deleteExpired(ttlSeconds, limit),
+      (limit) => this.faultRules.deleteSpent(ttlSeconds, limit),
+      (limit) => this.clients.deleteExpiredSessions(limit),
+    ]);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { deleteInBatches } from '../common/batched-delete';
+import { BatchedSweep } from '../common/batched-delete';
 import { AppConfig } from '../config/app-config';
 import { IdempotencyRepository } from './idempotency.repository';
 
@@ -11,8 +11,7 @@ import { IdempotencyRepository } from './idempotency.repository';
  */
 @Injectable()
 export class IdempotencySweeper implements OnApplicationBootstrap {
-  private readonly logger = new Logger(IdempotencySweeper.name);
-  private running = false;
+  private readonly sweeps = new BatchedSweep(new Logger(IdempotencySweeper.name), 'expired idempotency records and signatures');
 
   constructor(
     private readonly records: IdempotencyRepository,
@@ -26,18 +25,7 @@ export class IdempotencySweeper implements OnApplicationBootstrap {
   }
 
   /** Returns how many records were deleted. */
-  async sweep(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    let total = 0;
-    try {
-      total = await deleteInBatches([(limit) => this.records.deleteExpired(limit), (limit) => this.records.deleteExpiredSignatures(limit)]);
-      if (total > 0) this.logger.log(`Deleted ${total} expired idempotency records and signatures`);
-    } catch (error) {
-      this.logger.error({ err: error }, 'Idempotency sweep failed; the next run retries');
-    } finally {
-      this.running = false;
-    }
-    return total;
+  sweep(): Promise<number> {
+    return this.sweeps.run([(limit) => this.records.deleteExpired(limit), (limit) => this.records.deleteExpiredSignatures(limit)]);
   }
 }

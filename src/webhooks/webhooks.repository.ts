@@ -6,21 +6,19 @@ import { WebhookEventType } from './webhook-events';
 /** Also named by `outbox_emit` and `redeliver_webhook` (migrations Operations, WebhookStandard), which enqueue its jobs. */
 export const WEBHOOK_DELIVERY_QUEUE = 'webhook-delivery';
 
+/** An endpoint as the API shows it: never its secrets (a delivery reads those with its batch, findDeliveryTargets). */
 export interface EndpointRow {
   id: string;
   url: string;
   events: WebhookEventType[];
-  secret_sealed: Buffer;
-  /** The secret a rotation replaced, still sent beside the new one until `previous_secret_expires_at`. */
-  previous_secret_sealed: Buffer | null;
+  /** Until then the secret a rotation replaced is still sent beside the new one. */
   previous_secret_expires_at: Date | null;
   /** When a 410 Gone disabled it; nothing is sent to it after. */
   disabled_at: Date | null;
   created_at: Date;
 }
 
-/** An endpoint as listed: without its secrets. */
-export type ListedEndpointRow = Omit<EndpointRow, 'secret_sealed' | 'previous_secret_sealed'>;
+const ENDPOINT_COLUMNS = 'id, url, events, previous_secret_expires_at, disabled_at, created_at';
 
 /** One delivery job: an event for an endpoint. */
 export interface DeliveryTargetKey {
@@ -71,18 +69,14 @@ export class WebhooksRepository {
 
   findEndpoint(clientId: string, id: string): Promise<EndpointRow | undefined> {
     return this.txHost.tx
-      .query(
-        `SELECT id, url, events, secret_sealed, previous_secret_sealed, previous_secret_expires_at, disabled_at, created_at
-         FROM webhook_endpoints WHERE client_id = $1 AND id = $2`,
-        [clientId, id],
-      )
+      .query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE client_id = $1 AND id = $2`, [clientId, id])
       .then((rows: EndpointRow[]) => rows[0]);
   }
 
   /** Newest first; `beforeId` is the last id of the previous page. */
-  findEndpoints(clientId: string, limit: number, beforeId?: string): Promise<ListedEndpointRow[]> {
+  findEndpoints(clientId: string, limit: number, beforeId?: string): Promise<EndpointRow[]> {
     return this.txHost.tx.query(
-      `SELECT id, url, events, previous_secret_expires_at, disabled_at, created_at FROM webhook_endpoints WHERE client_id = $1 AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+      `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE client_id = $1 AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
       [clientId, beforeId ?? null, limit + 1],
     );
   }

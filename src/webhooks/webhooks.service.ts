@@ -11,7 +11,7 @@ import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { RedeliveryResponse, WebhookDeliveryResponse, WebhookResponse, WebhookWithSecretResponse } from './dto/webhook.response';
 import { refuseDestination } from './destination-policy';
 import { newWebhookSecret } from './webhook-secret';
-import { DeliveryRow, ListedEndpointRow, WebhooksRepository } from './webhooks.repository';
+import { DeliveryRow, EndpointRow, WebhooksRepository } from './webhooks.repository';
 
 /** How long a rotated-out secret still signs deliveries beside the new one. */
 const ROTATION_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -125,7 +125,7 @@ export class WebhooksService {
   }
 }
 
-function presentEndpoint(row: ListedEndpointRow): WebhookResponse {
+function presentEndpoint(row: EndpointRow): WebhookResponse {
   return {
     id: row.id,
     url: row.url,
