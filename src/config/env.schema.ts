@@ -79,6 +79,10 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(0)
   PAYOUT_SETTLE_DELAY_MS = 1000;
 
+  /** How often PENDING payouts left without a live settlement job (a failover's loss) get a new one. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(86400)
+  PAYOUT_RECONCILE_INTERVAL_SECONDS = 30;
+
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_PER_MINUTE = 6000;
 

@@ -1,4 +1,7 @@
-/** Keys of the session advisory locks that serialise boot-time DDL when several instances start at once. */
+/**
+ * Keys of the session advisory locks that serialise boot-time DDL when several instances start at
+ * once. 7_263_003 is taken by requeue_stranded_payouts (a transaction lock, in SQL).
+ */
 export const AdvisoryLock = {
   migrations: 7_263_001,
   jobQueues: 7_263_002,

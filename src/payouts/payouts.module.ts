@@ -4,10 +4,11 @@ import { PayoutsController } from './payouts.controller';
 import { PayoutsRepository } from './payouts.repository';
 import { PayoutsService } from './payouts.service';
 import { SandboxPayoutRail } from './sandbox-payout-rail';
+import { StrandedPayouts } from './stranded-payouts';
 
 @Module({
   controllers: [PayoutsController],
-  providers: [PayoutsService, PayoutsRepository, PayoutSettlement, SandboxPayoutRail],
+  providers: [PayoutsService, PayoutsRepository, PayoutSettlement, SandboxPayoutRail, StrandedPayouts],
   exports: [PayoutsService],
 })
 export class PayoutsModule {}

@@ -31,4 +31,10 @@ export class PayoutsRepository {
     );
     return row.result;
   }
+
+  /** Gives up to `limit` PENDING payouts without a live settlement job a new one (`requeue_stranded_payouts`, migration StrandedPayouts). */
+  async requeueStranded(limit: number): Promise<number> {
+    const [row]: Array<{ requeued: number }> = await this.txHost.tx.query(`SELECT requeue_stranded_payouts(p_limit => $1) AS requeued`, [limit]);
+    return row.requeued;
+  }
 }

@@ -1,6 +1,8 @@
 import { PayoutSettlement } from '../../src/payouts/payout-settlement';
 import { SandboxPayoutRail } from '../../src/payouts/sandbox-payout-rail';
+import { StrandedPayouts } from '../../src/payouts/stranded-payouts';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { until } from '../support/poll';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 const bank = (account_number: string) => ({ type: 'bank_account', account_number });
@@ -146,6 +148,30 @@ describe('payout settlement exactly once', () => {
     expect(await settlement.settle({ clientId: alice.clientId, payoutId })).toBe('ALREADY_SETTLED');
     expect(await t.db.query('SELECT 1 FROM sandbox_rail_transfers WHERE idempotency_key = $1', [`payout:${payoutId}`])).toHaveLength(1);
     expect(await balanceOf(t, alice, walletId)).toBe(5000);
+    expect(await ledgerIsBalanced(t)).toBe(true);
+  });
+
+  it('gives a PENDING payout whose settlement was lost a new job, once; a failed job is left to an operator', async () => {
+    const { walletId, payoutId } = await pendingPayout('GB33BUKB20201555555555', 1200);
+    const { payoutId: exhaustedId } = await pendingPayout('GB33BUKB20201555555556', 1300);
+    const setJobState = (id: string, state: string) =>
+      t.db.query(`UPDATE pgboss.job SET state = $2::pgboss.job_state, completed_on = now() WHERE name = 'payout-settlement' AND data->>'payoutId' = $1`, [id, state]);
+    // A failover under asynchronous replication kept the job's completion and lost the settlement: this state.
+    await setJobState(payoutId, 'completed');
+    await setJobState(exhaustedId, 'failed');
+
+    const reconciler = t.app.get(StrandedPayouts);
+    expect(await reconciler.requeue()).toBe(1);
+    // Its new job is live until the payout is settled: never a second one.
+    expect(await reconciler.requeue()).toBe(0);
+    const statusOf = async (id: string) => (await t.request('GET', `/v1/payouts/${id}`, { headers: alice.headers })).json.status;
+    await until(async () => (await statusOf(payoutId)) === 'COMPLETED');
+    expect(await reconciler.requeue()).toBe(0);
+
+    expect(await t.db.query('SELECT 1 FROM ledger_entries WHERE reference_id = $1', [payoutId])).toHaveLength(4);
+    expect(await t.db.query('SELECT 1 FROM sandbox_rail_transfers WHERE idempotency_key = $1', [`payout:${payoutId}`])).toHaveLength(1);
+    expect(await balanceOf(t, alice, walletId)).toBe(3800);
+    expect(await statusOf(exhaustedId)).toBe('PENDING');
     expect(await ledgerIsBalanced(t)).toBe(true);
   });
 });

@@ -39,6 +39,8 @@ export interface ModeFigures {
   /** Writes PostgreSQL refused as read-only (a connection that reached a standby), from the services' logs. */
   readOnlyRefusals: number;
   payoutsSettled: number;
+  /** Payouts whose settlement was lost while its job's completion survived, given a new job (src/payouts/stranded-payouts.ts). */
+  settlementsRequeued: number;
   ledgerOk: boolean;
   loadMs: number;
   totalMs: number;
@@ -62,14 +64,14 @@ export function resultsMarkdown(modes: ModeFigures[]): string {
     '',
     `Run ${new Date().toISOString()} on ${cpus().length} cores shared with other work; ${process.env.HA_VERSIONS ?? ''}.`,
     '',
-    '| mode | operations (orders, transfers, payouts) | attempts | failovers | acknowledged (201) | lost | doubled | writes refused as read-only | payouts settled | ledger check |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| mode | operations (orders, transfers, payouts) | attempts | failovers | acknowledged (201) | lost | doubled | writes refused as read-only | payouts settled | settlements requeued | ledger check |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const mode of modes) {
     const kinds = `${mode.byKind.order ?? 0}, ${mode.byKind.transfer ?? 0}, ${mode.byKind.payout ?? 0}`;
     lines.push(
       `| ${mode.mode} | ${mode.operations} (${kinds}) | ${mode.attempts} | ${mode.failovers.length} | ${mode.acknowledged} | ` +
-        `**${mode.lost}** | **${mode.doubled}** | ${mode.readOnlyRefusals} | ${mode.payoutsSettled} | ${mode.ledgerOk ? 'ok' : '**not ok**'} |`,
+        `**${mode.lost}** | **${mode.doubled}** | ${mode.readOnlyRefusals} | ${mode.payoutsSettled} | ${mode.settlementsRequeued} | ${mode.ledgerOk ? 'ok' : '**not ok**'} |`,
     );
   }
   for (const mode of modes) {
