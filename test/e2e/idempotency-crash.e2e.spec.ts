@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { until } from '../support/poll';
 import { startServerProcess } from '../support/server-process';
 import { ADMIN_TOKEN } from '../support/test-app';
 
@@ -30,13 +31,6 @@ describe('idempotency across crashes and lost responses', () => {
         )
       )[0].n,
     );
-  const until = async (condition: () => Promise<boolean>, timeoutMs = 10_000) => {
-    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-      if (await condition()) return;
-      await new Promise((done) => setTimeout(done, 50));
-    }
-    throw new Error('condition not met in time');
-  };
 
   it('leaves nothing behind when the server is killed after the claim, and the retry executes once', async () => {
     const first = await startServerProcess(env());

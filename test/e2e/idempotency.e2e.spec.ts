@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { whileWalletLocked } from '../support/fixtures';
+import { callHeldOpen, until } from '../support/poll';
 import { IdempotencySweeper } from '../../src/idempotency/idempotency-sweeper';
 import { ADMIN_TOKEN, Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 
@@ -275,10 +276,10 @@ describe('idempotency contract', () => {
       const walletId = await newWallet();
       const key = randomUUID();
       const started = Date.now();
-      const [first, duplicate] = await Promise.all([
-        deposit(walletId, { ...withKey(alice.headers, key), 'x-sandbox-fault': 'delay=500' }),
-        new Promise<Reply>((done) => setTimeout(() => done(deposit(walletId, withKey(alice.headers, key))), 100)),
-      ]);
+      const held = deposit(walletId, { ...withKey(alice.headers, key), 'x-sandbox-fault': 'delay=500' });
+      // The duplicate is sent once the first one's call has claimed the key and is held open.
+      await until(() => callHeldOpen(t.db, 'deposit'));
+      const [first, duplicate] = await Promise.all([held, deposit(walletId, withKey(alice.headers, key))]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(500);
       expect(duplicate.status).toBe(201);
       expect(duplicate.body).toBe(first.body);
@@ -289,7 +290,7 @@ describe('idempotency contract', () => {
       const walletId = await newWallet();
       const key = randomUUID();
       const held = deposit(walletId, { ...withKey(alice.headers, key), 'x-sandbox-fault': 'delay=2500' });
-      await new Promise((done) => setTimeout(done, 200));
+      await until(() => callHeldOpen(t.db, 'deposit'));
       const waitedFrom = Date.now();
       const duplicate = await deposit(walletId, withKey(alice.headers, key));
       expect(Date.now() - waitedFrom).toBeGreaterThanOrEqual(900);

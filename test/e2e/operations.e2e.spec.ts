@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createTestDatabase } from '../support/database';
 import { fundedWallet } from '../support/fixtures';
+import { until } from '../support/poll';
 import { startServerProcess } from '../support/server-process';
 import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
@@ -213,13 +214,6 @@ describe('request logs', () => {
 describe('worker processes (WEB_CONCURRENCY)', () => {
   const childrenOf = (pid: number) =>
     readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((done) => setTimeout(done, 50));
-    }
-  }
 
   it('forks that many workers on one port, replaces one that dies, and stops them all on SIGTERM', async () => {
     const db = await createTestDatabase();
@@ -227,11 +221,11 @@ describe('worker processes (WEB_CONCURRENCY)', () => {
       const server = await startServerProcess({ NODE_ENV: 'test', DATABASE_URL: db.url, ADMIN_TOKEN, WEB_CONCURRENCY: '2' });
       const primary = server.child.pid!;
       const listening = () => [...server.output().matchAll(/worker (\d+) listening/g)].map((match) => Number(match[1]));
-      await until(() => listening().length === 2);
+      await until(() => listening().length === 2, 30_000);
       const [doomed, survivor] = listening();
       expect(childrenOf(primary).sort()).toEqual([doomed, survivor].sort());
       process.kill(doomed, 'SIGKILL');
-      await until(() => listening().length === 3);
+      await until(() => listening().length === 3, 30_000);
       expect(childrenOf(primary)).toContain(survivor);
       const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${server.baseUrl}/health`).then((reply) => reply.status)));
       expect(new Set(answers)).toEqual(new Set([200]));
