@@ -67,8 +67,11 @@ teardown() {
   local stoppers=()
   for node in "${nodes[@]}"; do stop_pidfile "$dir/$node/patroni.pid" 30 & stoppers+=($!); done
   wait "${stoppers[@]}"
+  # A postmaster.pid left by a SIGKILLed postmaster names a dead pid, which the kernel may have given to
+  # another process since (pid_max is 32768 here): only a postgres process is stopped by it.
   for node in "${nodes[@]}"; do
-    if [ -s "$dir/$node/data/postmaster.pid" ]; then stop_pidfile "$dir/$node/data/postmaster.pid" 10; fi
+    local pidfile="$dir/$node/data/postmaster.pid"
+    if [ -s "$pidfile" ] && grep -qa postgres "/proc/$(head -n 1 "$pidfile")/cmdline" 2>/dev/null; then stop_pidfile "$pidfile" 10; fi
   done
   stop_pidfile "$dir/pgbouncer/pgbouncer.pid" 10
   stop_pidfile "$dir/haproxy/haproxy.pid" 10
