@@ -37,6 +37,10 @@ const config = {
   warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', 2, { allowZero: true }),
   connections: positiveInt('BENCH_CONNECTIONS', 32),
   rounds: positiveInt('BENCH_ROUNDS', 3),
+  // The request log's cost is a few per cent, less than the swing between two 10-s runs on a shared
+  // machine: it is measured in short alternating pairs (on, off, off, on, ...) within each round.
+  logPairs: positiveInt('BENCH_LOG_PAIRS', 6),
+  logPairSeconds: positiveInt('BENCH_LOG_PAIR_SECONDS', 2),
   // WEB_CONCURRENCY of the measured service: its worker processes (1: one process, as before).
   // One process: on 2 cores two workers served fewer orders (bench/HISTORY.md), PostgreSQL needs the other core.
   workers: positiveInt('BENCH_WORKERS', 1),
@@ -1068,6 +1072,7 @@ const SEQUENCE = [
   ['pgbench', 'limit'],
   ['service', 'orders-spread'],
   ['service', 'orders-log-off'],
+  ['paired', 'request-log'],
   ['service', 'orders-webhook'],
   ['service', 'orders-hot'],
   ['pgbench', 'reference'],
@@ -1079,6 +1084,31 @@ const SEQUENCE = [
   ['service', 'deposits'],
   ['pgbench', 'deposit-call'],
 ];
+
+/**
+ * First-time orders against the measured instance (request log on) and the log-off instance in
+ * `logPairs` alternating pairs of `logPairSeconds` (on, off, off, on, ...), so that drift on the
+ * machine falls on both sides alike. Answers each side's rate over all its runs, and their ratio.
+ */
+async function runRequestLogPairs(scenario, { on, off }) {
+  const { path: fixedPath = '', ...rest } = scenario.options;
+  const sides = { on: { service: on, ok: 0, seconds: 0 }, off: { service: off, ok: 0, seconds: 0 } };
+  const pairs = [];
+  for (let pair = 0; pair < config.logPairs; pair++) {
+    const order = pair % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+    const rates = {};
+    for (const name of order) {
+      const side = sides[name];
+      const result = await cannon({ url: `${side.service.baseUrl}${fixedPath}`, connections: config.connections, ...rest, duration: config.logPairSeconds });
+      side.ok += result['2xx'];
+      side.seconds += result.duration;
+      rates[name] = result['2xx'] / result.duration;
+    }
+    pairs.push(rates);
+  }
+  const rate = (side) => side.ok / side.seconds;
+  return { pairs, onPerSecond: rate(sides.on), offPerSecond: rate(sides.off), ratio: ratio(rate(sides.on), rate(sides.off)) };
+}
 
 async function checkReplaySample(baseUrl, setup, count = 20) {
   let replayed = 0;
@@ -1310,7 +1340,8 @@ function summarise(rounds) {
       replaysVsHealth: ratio(rps('replays'), rps('health')),
       replaysVsWalletRead: ratio(rps('replays'), rps('wallet-read')),
       hotVsSpread: ratio(rps('orders-hot'), rps('orders-spread')),
-      requestLogOnVsOff: ratio(rps('orders-spread'), rps('orders-log-off')),
+      requestLogOnVsOff: round.paired['request-log']?.ratio ?? null,
+      requestLogOnVsOffSequential: ratio(rps('orders-spread'), rps('orders-log-off')),
       ordersVsOwnCall: ratio(rps('orders-spread'), tps('order-call')),
       ordersVsReference: ratio(rps('orders-spread'), tps('reference')),
       nodeMicrosPerOrder: spread && spread.requestsPerSecond > 0 && typeof spread.sample.cores.service === 'number' ? (spread.sample.cores.service * 1e6) / spread.requestsPerSecond : null,
@@ -1536,7 +1567,7 @@ async function main() {
   const rounds = [];
   try {
     for (let round = 1; round <= config.rounds; round++) {
-      const results = { round, order: [], service: {}, pgbench: {} };
+      const results = { round, order: [], service: {}, pgbench: {}, paired: {} };
       const sequence = round % 2 === 1 ? SEQUENCE : [...SEQUENCE].reverse();
       for (const [kind, name] of sequence) {
         if (!service.running) throw new Error(`the service exited during the run:\n${tail(service.logFile)}`);
@@ -1556,6 +1587,11 @@ async function main() {
                   `${r.webhook.drainedPerSecond.toFixed(0)}/s delivered in the next ${(r.webhook.drainMs / 1000).toFixed(1)} s, ${r.webhook.postponed} postponed`
                 : ''),
           );
+        } else if (kind === 'paired') {
+          log(`round ${round}: request log on and off, ${config.logPairs} alternating pairs of ${config.logPairSeconds} s`);
+          const r = await runRequestLogPairs(scenarios['orders-spread'], { on: service, off: logOff });
+          results.paired[name] = r;
+          log(`  on ${r.onPerSecond.toFixed(0)} req/s, off ${r.offPerSecond.toFixed(0)} req/s: ${r.ratio.toFixed(2)}`);
         } else {
           const script = scripts[name];
           log(`round ${round}: ${script.label}`);
@@ -1714,7 +1750,8 @@ async function cleanUp() {
 
 // Bounded in time always: setup and capture, plus every round's scenarios and pgbench runs (and the
 // webhook drain), twice over.
-const perRoundSeconds = SEQUENCE.length * (config.seconds + config.warmupSeconds + 8) + config.webhookDrainSeconds + 15;
+const perRoundSeconds =
+  (SEQUENCE.length - 1) * (config.seconds + config.warmupSeconds + 8) + 2 * config.logPairs * (config.logPairSeconds + 1) + config.webhookDrainSeconds + 15;
 const profileSeconds = (config.profileSeconds > 0 ? 4 * (config.profileSeconds + config.warmupSeconds + 10) + 90 : 0) + (config.coldStart ? 90 : 0);
 const watchdogMs = (300 + 2 * (config.rounds * perRoundSeconds + profileSeconds)) * 1000;
 const watchdog = setTimeout(() => {
