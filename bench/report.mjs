@@ -20,7 +20,7 @@ export const TARGETS = {
 export const SECONDARY = {
   ordersVsOwnCall: { label: 'first-time orders / pgbench running their own `place_order(...)` call' },
   ordersVsReference: { label: "first-time orders / the 7-statement order on the service's own schema (order-reference.pgbench)" },
-  requestLogOnVsOffSequential: { label: 'first-time orders with the request log on / off, from the round's own two runs of it (one pair, noisier)' },
+  requestLogOnVsOffSequential: { label: 'first-time orders with the request log on / off, from the round’s own two runs of it (one pair, noisier)' },
 };
 export const P99_MAX_MS = 30;
 export const RSS_PROCESS_MAX_MB = 250;
