@@ -13,14 +13,14 @@ export const TARGETS = {
   hotVsSpread: { min: 0.5, label: 'orders on 1 hot wallet / orders spread over 64 wallets' },
   requestLogOnVsOff: {
     min: 0.9,
-    label: 'first-time orders with the request log on / with it off (REQUEST_LOG_ENABLED=false, a second instance), in alternating pairs of short runs',
+    label: 'first-time orders with the request log on / with it off (twin instances but for REQUEST_LOG_ENABLED), in alternating pairs of short runs',
   },
 };
 /** Shown beside the targets, not judged: other denominators for the same orders. */
 export const SECONDARY = {
   ordersVsOwnCall: { label: 'first-time orders / pgbench running their own `place_order(...)` call' },
   ordersVsReference: { label: "first-time orders / the 7-statement order on the service's own schema (order-reference.pgbench)" },
-  requestLogOnVsOffSequential: { label: 'first-time orders with the request log on / off, from the round’s own two runs of it (one pair, noisier)' },
+  requestLogOnVsOffSequential: { label: 'first-time orders of the measured instance (log on) / of the log-off twin, the round’s own two 10-s runs (one pair, noisier)' },
 };
 export const P99_MAX_MS = 30;
 export const RSS_PROCESS_MAX_MB = 250;

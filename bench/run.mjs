@@ -1086,7 +1086,7 @@ const SEQUENCE = [
 ];
 
 /**
- * First-time orders against the measured instance (request log on) and the log-off instance in
+ * First-time orders against the log-on and the log-off instance (identical but for the flag) in
  * `logPairs` alternating pairs of `logPairSeconds` (on, off, off, on, ...), so that drift on the
  * machine falls on both sides alike. Answers each side's rate over all its runs, and their ratio.
  */
@@ -1558,6 +1558,10 @@ async function main() {
   // A second instance, identical but for its request log (off), for the request log's cost in the same rounds.
   const logOff = await startService({ databaseUrl: dbUrl.toString(), adminToken, credentialsKey, label: 'bench-log-off', logDir, extraEnv: { REQUEST_LOG_ENABLED: 'false' } });
   await primeService(logOff, setup);
+  // And its twin with the log on, started beside it and loaded only as it is: the measured instance has served
+  // every other scenario by then (a fuller heap, a longer request log), which is no part of the log's cost.
+  const logOn = await startService({ databaseUrl: dbUrl.toString(), adminToken, credentialsKey, label: 'bench-log-on', logDir, extraEnv: { REQUEST_LOG_ENABLED: 'true' } });
+  await primeService(logOn, setup);
   const monitor = new pg.Client({ connectionString: config.serverUrl, application_name: 'ledgerline-bench-monitor' });
   monitor.on('error', (error) => log(`monitor connection: ${error.message}`));
   await monitor.connect();
@@ -1589,7 +1593,8 @@ async function main() {
           );
         } else if (kind === 'paired') {
           log(`round ${round}: request log on and off, ${config.logPairs} alternating pairs of ${config.logPairSeconds} s`);
-          const r = await runRequestLogPairs(scenarios['orders-spread'], { on: service, off: logOff });
+          if (!logOn.running) throw new Error(`the log-on service exited during the run:\n${tail(logOn.logFile)}`);
+          const r = await runRequestLogPairs(scenarios['orders-spread'], { on: logOn, off: logOff });
           results.paired[name] = r;
           log(`  on ${r.onPerSecond.toFixed(0)} req/s, off ${r.offPerSecond.toFixed(0)} req/s: ${r.ratio.toFixed(2)}`);
         } else {
@@ -1610,8 +1615,10 @@ async function main() {
     logOffSampler.close();
     await monitor.end().catch(() => undefined);
   }
-  await logOff.stop();
-  cleanup.services.delete(logOff);
+  for (const twin of [logOff, logOn]) {
+    await twin.stop();
+    cleanup.services.delete(twin);
+  }
 
   // 4. After the run: the books must still balance, and the service must stop cleanly.
   const ledger = await call(service.baseUrl, 'GET', '/v1/admin/ledger/check', { headers: { authorization: `Bearer ${adminToken}` } }).catch((error) => ({
