@@ -1093,13 +1093,16 @@ const SEQUENCE = [
 async function runRequestLogPairs(scenario, { on, off }) {
   const { path: fixedPath = '', ...rest } = scenario.options;
   const sides = { on: { service: on, ok: 0, seconds: 0 }, off: { service: off, ok: 0, seconds: 0 } };
+  const optionsFor = (side) => ({ url: `${side.service.baseUrl}${fixedPath}`, connections: config.connections, ...rest });
+  // Both twins warmed alike: the log-on twin serves nothing else, and a cold JIT would count against the log.
+  if (config.warmupSeconds > 0) for (const side of Object.values(sides)) await cannon({ ...optionsFor(side), duration: config.warmupSeconds });
   const pairs = [];
   for (let pair = 0; pair < config.logPairs; pair++) {
     const order = pair % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
     const rates = {};
     for (const name of order) {
       const side = sides[name];
-      const result = await cannon({ url: `${side.service.baseUrl}${fixedPath}`, connections: config.connections, ...rest, duration: config.logPairSeconds });
+      const result = await cannon({ ...optionsFor(side), duration: config.logPairSeconds });
       side.ok += result['2xx'];
       side.seconds += result.duration;
       rates[name] = result['2xx'] / result.duration;
