@@ -983,6 +983,12 @@ async function runPgbench(script, { seconds, sampler, transactions }) {
 // ---------------------------------------------------------------------------------------------
 // autocannon scenarios
 
+/** A scenario's load against one service. A fixed request goes in the url itself; autocannon reads `path` only inside `requests`. */
+function cannonOptions(scenario, service) {
+  const { path: fixedPath = '', ...rest } = scenario.options;
+  return { url: `${service.baseUrl}${fixedPath}`, connections: config.connections, ...rest };
+}
+
 function cannon(options) {
   return new Promise((resolve, reject) => {
     autocannon({ pipelining: 1, timeout: 10, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
@@ -1091,18 +1097,16 @@ const SEQUENCE = [
  * machine falls on both sides alike. Answers each side's rate over all its runs, and their ratio.
  */
 async function runRequestLogPairs(scenario, { on, off }) {
-  const { path: fixedPath = '', ...rest } = scenario.options;
   const sides = { on: { service: on, ok: 0, seconds: 0 }, off: { service: off, ok: 0, seconds: 0 } };
-  const optionsFor = (side) => ({ url: `${side.service.baseUrl}${fixedPath}`, connections: config.connections, ...rest });
   // Both twins warmed alike: the log-on twin serves nothing else, and a cold JIT would count against the log.
-  if (config.warmupSeconds > 0) for (const side of Object.values(sides)) await cannon({ ...optionsFor(side), duration: config.warmupSeconds });
+  if (config.warmupSeconds > 0) for (const side of Object.values(sides)) await cannon({ ...cannonOptions(scenario, side.service), duration: config.warmupSeconds });
   const pairs = [];
   for (let pair = 0; pair < config.logPairs; pair++) {
     const order = pair % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
     const rates = {};
     for (const name of order) {
       const side = sides[name];
-      const result = await cannon({ ...optionsFor(side), duration: config.logPairSeconds });
+      const result = await cannon({ ...cannonOptions(scenario, side.service), duration: config.logPairSeconds });
       side.ok += result['2xx'];
       side.seconds += result.duration;
       rates[name] = result['2xx'] / result.duration;
@@ -1128,9 +1132,7 @@ async function checkReplaySample(baseUrl, setup, count = 20) {
 }
 
 async function runScenario(scenario, { service, sampler, db, setup, hook }) {
-  // A fixed request goes in the url itself; autocannon reads `path` only inside `requests`.
-  const { path: fixedPath = '', ...rest } = scenario.options;
-  const options = { url: `${service.baseUrl}${fixedPath}`, connections: config.connections, ...rest };
+  const options = cannonOptions(scenario, service);
   const replayCheckBefore = scenario.checksReplay ? await checkReplaySample(service.baseUrl, setup) : null;
 
   if (config.warmupSeconds > 0) await cannon({ ...options, duration: config.warmupSeconds });
@@ -1231,8 +1233,7 @@ async function profileService({ scenarios, setup, databaseUrl, adminToken, crede
   try {
     for (const scenario of scenarios) {
       log(`profile: ${scenario.label}`);
-      const { path: fixedPath = '', ...rest } = scenario.options;
-      const options = { url: `${service.baseUrl}${fixedPath}`, connections: config.connections, ...rest };
+      const options = cannonOptions(scenario, service);
       await cannon({ ...options, duration: Math.max(1, config.warmupSeconds) });
       await ask('start', 'started');
       const result = await cannon({ ...options, duration: config.profileSeconds });

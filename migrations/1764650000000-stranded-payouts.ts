@@ -22,7 +22,8 @@ export class StrandedPayouts1764650000000 implements MigrationInterface {
         FOR stranded IN
           SELECT p.client_id, p.id FROM payouts p
           WHERE p.status = 'PENDING'
-            AND p.id::text NOT IN (SELECT j.data->>'payoutId' FROM pgboss.job j WHERE j.name = 'payout-settlement' AND j.state <> 'completed')
+            AND NOT EXISTS (SELECT 1 FROM pgboss.job j
+                            WHERE j.name = 'payout-settlement' AND j.state <> 'completed' AND j.data->>'payoutId' = p.id::text)
           LIMIT p_limit
         LOOP
           PERFORM job_enqueue('payout-settlement', jsonb_build_object('clientId', stranded.client_id, 'payoutId', stranded.id), now());

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ClientsRepository } from '../clients/clients.repository';
-import { BatchedSweep } from '../common/batched-delete';
+import { BatchedSweep } from '../common/batched-sweep';
 import { AppConfig } from '../config/app-config';
 import { RequestLogRepository } from '../request-log/request-log.repository';
 import { FaultRulesRepository } from '../sandbox/fault-rules.repository';
