@@ -16,7 +16,7 @@ export interface QueuedJob<T> {
 export type BatchHandler<T> = (jobs: QueuedJob<T>[]) => Promise<PromiseSettledResult<unknown>[]>;
 
 /** Jobs fetched a poll (every 0.5 s, or at once after a full batch); a batch of 20 let a backlog of deliveries grow (bench/HISTORY.md). */
-const WORK_BATCH_SIZE = 100;
+export const WORK_BATCH_SIZE = 100;
 
 export interface QueueDefinition {
   name: string;

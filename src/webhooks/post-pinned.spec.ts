@@ -1,5 +1,7 @@
 import { createServer, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '../../test/support/poll';
+import { WORK_BATCH_SIZE } from '../jobs/job-queue';
 import { checkDestination, ResolvedAddress } from './destination-policy';
 import { PinnedPoster } from './post-pinned';
 
@@ -63,5 +65,61 @@ describe('delivery to the checked address (no DNS rebinding)', () => {
       poster.close();
       await Promise.all([first, second].map((server) => new Promise((done) => server.close(done))));
     }
+  });
+
+  describe('kept-alive connections', () => {
+    const LOOPBACK: ResolvedAddress = { address: '127.0.0.1', family: 4 };
+    let open = 0;
+    let opened = 0;
+    let answerAfterMs = 0;
+    const server = createServer((request, response) => {
+      request.resume();
+      setTimeout(() => response.end(), answerAfterMs);
+    });
+    // Only the poster may close an idle connection here.
+    server.keepAliveTimeout = 60_000;
+    server.on('connection', (socket) => {
+      opened++;
+      open++;
+      socket.on('close', () => open--);
+    });
+    let url: string;
+
+    beforeAll(async () => {
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    });
+    beforeEach(() => {
+      opened = 0;
+      answerAfterMs = 0;
+    });
+    afterAll(() => new Promise((done) => server.close(done)));
+
+    it('keeps a whole batch of connections alive: the next batch to the same receiver opens none', async () => {
+      const poster = new PinnedPoster();
+      const batch = () => Promise.all(Array.from({ length: WORK_BATCH_SIZE }, () => poster.post(url, {}, '{}', LOOPBACK, 2000)));
+      try {
+        // Held open until every delivery of the batch has its own connection.
+        answerAfterMs = 100;
+        expect(await batch()).toEqual(Array(WORK_BATCH_SIZE).fill(200));
+        expect(opened).toBe(WORK_BATCH_SIZE);
+        expect(await batch()).toEqual(Array(WORK_BATCH_SIZE).fill(200));
+        expect(opened).toBe(WORK_BATCH_SIZE);
+      } finally {
+        poster.close();
+      }
+    });
+
+    it('closes a connection idle past its time, never one waiting for an answer', async () => {
+      const poster = new PinnedPoster(50);
+      try {
+        answerAfterMs = 300;
+        expect(await poster.post(url, {}, '{}', LOOPBACK, 2000)).toBe(200);
+        expect(opened).toBe(1);
+        await until(() => open === 0, 5000);
+      } finally {
+        poster.close();
+      }
+    });
   });
 });

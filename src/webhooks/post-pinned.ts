@@ -2,12 +2,19 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { LRUCache } from 'lru-cache';
+import { WORK_BATCH_SIZE } from '../jobs/job-queue';
 import { ResolvedAddress } from './destination-policy';
 
 /** Destinations whose kept-alive connections are kept; the least recently used is closed past it. */
 const MAX_DESTINATIONS = 256;
-/** Idle connections kept per destination; a batch's deliveries (up to 100) are never queued behind each other, so a slow receiver costs a batch one timeout, not several. */
-const IDLE_SOCKETS_PER_DESTINATION = 16;
+/**
+ * Idle connections kept per destination: as many as one batch opens, since its deliveries are never
+ * queued behind each other (a slow receiver costs a batch one timeout, not several). Fewer, and each
+ * batch to a busy receiver reconnected for most of its deliveries.
+ */
+const IDLE_SOCKETS_PER_DESTINATION = WORK_BATCH_SIZE;
+/** An idle connection is closed after this long: below Node's default keep-alive timeout (5 s), so we close first. */
+const IDLE_SOCKET_MS = 4_000;
 
 /**
  * POSTs webhook deliveries over kept-alive connections. With `pinned`, the connection goes to that
@@ -21,6 +28,8 @@ export class PinnedPoster {
     max: MAX_DESTINATIONS,
     dispose: (agent) => agent.destroy(),
   });
+
+  constructor(private readonly idleSocketMs = IDLE_SOCKET_MS) {}
 
   /** Answers the status code. */
   post(url: string, headers: Record<string, string>, body: string, pinned: ResolvedAddress | undefined, timeoutMs: number): Promise<number> {
@@ -55,7 +64,8 @@ export class PinnedPoster {
     const key = `${target.origin} ${pinned?.address ?? ''}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      const options = { keepAlive: true, maxFreeSockets: IDLE_SOCKETS_PER_DESTINATION };
+      // An idle socket's timeout destroys it (http.Agent); a delivery's own timeout replaces it while in use.
+      const options = { keepAlive: true, maxFreeSockets: IDLE_SOCKETS_PER_DESTINATION, timeout: this.idleSocketMs };
       agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
       this.agents.set(key, agent);
     }
