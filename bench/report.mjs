@@ -20,7 +20,6 @@ export const TARGETS = {
 export const SECONDARY = {
   ordersVsOwnCall: { label: 'first-time orders / pgbench running their own `place_order(...)` call' },
   ordersVsReference: { label: "first-time orders / the 7-statement order on the service's own schema (order-reference.pgbench)" },
-  requestLogOnVsOffSequential: { label: 'first-time orders of the measured instance (log on) / of the log-off twin, the round’s own two 10-s runs (one pair, noisier)' },
 };
 export const P99_MAX_MS = 30;
 export const RSS_PROCESS_MAX_MB = 250;
@@ -33,7 +32,6 @@ const SCENARIO_LABELS = {
   'orders-spread': 'first-time orders, 64 wallets',
   'orders-webhook': 'first-time orders, 64 wallets, client with an order.completed webhook',
   'orders-hot': 'first-time orders, 1 hot wallet',
-  'orders-log-off': 'first-time orders, 64 wallets, request log off',
   transfers: 'first-time transfers between 64 wallets',
   payouts: 'first-time payouts, 64 wallets',
   deposits: 'first-time deposits, 64 wallets',
@@ -45,7 +43,6 @@ const SHORT_LABELS = {
   'orders-spread': 'orders',
   'orders-webhook': 'orders+webhook',
   'orders-hot': 'orders hot',
-  'orders-log-off': 'orders, log off',
   transfers: 'transfers',
   payouts: 'payouts',
   deposits: 'deposits',

@@ -39,8 +39,11 @@ const config = {
   rounds: positiveInt('BENCH_ROUNDS', 3),
   // The request log's cost is a few per cent, less than the swing between two 10-s runs on a shared
   // machine: it is measured in short alternating pairs (on, off, off, on, ...) within each round.
-  logPairs: positiveInt('BENCH_LOG_PAIRS', 6),
-  logPairSeconds: positiveInt('BENCH_LOG_PAIR_SECONDS', 2),
+  logPairs: positiveInt('BENCH_LOG_PAIRS', 8),
+  logPairSeconds: positiveInt('BENCH_LOG_PAIR_SECONDS', 3),
+  // Before its first pairs, each twin serves orders this long: a process's speed depends on what it has served
+  // (two identical instances, one with 30 s more orders behind it, differed by 13 %: bench/HISTORY.md).
+  logWarmupSeconds: positiveInt('BENCH_LOG_WARMUP_SECONDS', 10, { allowZero: true }),
   // WEB_CONCURRENCY of the measured service: its worker processes (1: one process, as before).
   // One process: on 2 cores two workers served fewer orders (bench/HISTORY.md), PostgreSQL needs the other core.
   workers: positiveInt('BENCH_WORKERS', 1),
@@ -1023,14 +1026,6 @@ function scenarioDefinitions(setup) {
       writes: writes(setup, 'orders'),
       options: { requests: [fresh(setup, () => REQUESTS.order(setup.wallets))] },
     },
-    // The same orders against a second instance started with REQUEST_LOG_ENABLED=false: what the request log costs.
-    'orders-log-off': {
-      name: 'orders-log-off',
-      label: `first-time orders, ${config.wallets} wallets, request log off`,
-      instance: 'logOff',
-      writes: writes(setup, 'orders'),
-      options: { requests: [fresh(setup, () => REQUESTS.order(setup.wallets))] },
-    },
     'orders-webhook': {
       name: 'orders-webhook',
       label: `first-time orders, ${config.wallets} wallets, client with an order.completed webhook`,
@@ -1077,7 +1072,6 @@ const SEQUENCE = [
   ['service', 'wallet-read'],
   ['pgbench', 'limit'],
   ['service', 'orders-spread'],
-  ['service', 'orders-log-off'],
   ['paired', 'request-log'],
   ['service', 'orders-webhook'],
   ['service', 'orders-hot'],
@@ -1098,7 +1092,7 @@ const SEQUENCE = [
  */
 async function runRequestLogPairs(scenario, { on, off }) {
   const sides = { on: { service: on, ok: 0, seconds: 0 }, off: { service: off, ok: 0, seconds: 0 } };
-  // Both twins warmed alike: the log-on twin serves nothing else, and a cold JIT would count against the log.
+  // Both twins warmed alike, and neither serves anything else: their histories differ only by the log.
   if (config.warmupSeconds > 0) for (const side of Object.values(sides)) await cannon({ ...cannonOptions(scenario, side.service), duration: config.warmupSeconds });
   const pairs = [];
   for (let pair = 0; pair < config.logPairs; pair++) {
@@ -1264,7 +1258,7 @@ function ratio(a, b) {
 }
 
 /** The order scenarios and pgbench runs are reported in. */
-const REPORT_ORDER = ['orders-spread', 'orders-log-off', 'orders-webhook', 'orders-hot', 'transfers', 'payouts', 'deposits', 'wallet-read', 'replays', 'health'];
+const REPORT_ORDER = ['orders-spread', 'orders-webhook', 'orders-hot', 'transfers', 'payouts', 'deposits', 'wallet-read', 'replays', 'health'];
 const PGBENCH_ORDER = ['limit', 'order-call', 'reference', 'transfer-call', 'payout-call', 'deposit-call'];
 
 function summarise(rounds) {
@@ -1345,7 +1339,6 @@ function summarise(rounds) {
       replaysVsWalletRead: ratio(rps('replays'), rps('wallet-read')),
       hotVsSpread: ratio(rps('orders-hot'), rps('orders-spread')),
       requestLogOnVsOff: round.paired['request-log']?.ratio ?? null,
-      requestLogOnVsOffSequential: ratio(rps('orders-spread'), rps('orders-log-off')),
       ordersVsOwnCall: ratio(rps('orders-spread'), tps('order-call')),
       ordersVsReference: ratio(rps('orders-spread'), tps('reference')),
       nodeMicrosPerOrder: spread && spread.requestsPerSecond > 0 && typeof spread.sample.cores.service === 'number' ? (spread.sample.cores.service * 1e6) / spread.requestsPerSecond : null,
@@ -1559,19 +1552,23 @@ async function main() {
   const idleTree = service.tree();
   const idleRss = idleTree.map((pid) => (readRssKb(pid) ?? 0) / 1024);
   log(`service ready: ${idleTree.length} process(es) (WEB_CONCURRENCY=${config.workers}), idle RSS ${idleRss.map((mb) => mb.toFixed(0)).join(' + ')} MB`);
-  // A second instance, identical but for its request log (off), for the request log's cost in the same rounds.
+  // Two more instances, twins identical but for the request log, for its cost in the same rounds.
   const logOff = await startService({ databaseUrl: dbUrl.toString(), adminToken, credentialsKey, label: 'bench-log-off', logDir, extraEnv: { REQUEST_LOG_ENABLED: 'false' } });
   await primeService(logOff, setup);
-  // And its twin with the log on, started beside it and loaded only as it is: the measured instance has served
-  // every other scenario by then (a fuller heap, a longer request log), which is no part of the log's cost.
+  // Not the measured instance with the log on: by then it has served every other scenario (other JIT
+  // feedback, a fuller heap), and a process's speed depends on what it has served.
   const logOn = await startService({ databaseUrl: dbUrl.toString(), adminToken, credentialsKey, label: 'bench-log-on', logDir, extraEnv: { REQUEST_LOG_ENABLED: 'true' } });
   await primeService(logOn, setup);
   const monitor = new pg.Client({ connectionString: config.serverUrl, application_name: 'ledgerline-bench-monitor' });
   monitor.on('error', (error) => log(`monitor connection: ${error.message}`));
   await monitor.connect();
   const sampler = new Sampler({ service, monitor, dbNames: [dbName, limitDbName] });
-  const logOffSampler = new Sampler({ service: logOff, monitor, dbNames: [dbName, limitDbName] });
   const scenarios = scenarioDefinitions(setup);
+  for (const twin of [logOff, logOn]) {
+    if (config.logWarmupSeconds === 0) break;
+    log(`${twin === logOn ? 'log-on' : 'log-off'} twin: ${config.logWarmupSeconds} s of first-time orders before its first pairs`);
+    await cannon({ ...cannonOptions(scenarios['orders-spread'], twin), duration: config.logWarmupSeconds });
+  }
   const rounds = [];
   try {
     for (let round = 1; round <= config.rounds; round++) {
@@ -1584,8 +1581,7 @@ async function main() {
         if (kind === 'service') {
           const scenario = scenarios[name];
           log(`round ${round}: ${scenario.label}`);
-          const target = scenario.instance === 'logOff' ? { service: logOff, sampler: logOffSampler } : { service, sampler };
-          const r = await runScenario(scenario, { ...target, db, setup, hook });
+          const r = await runScenario(scenario, { service, sampler, db, setup, hook });
           results.service[name] = r;
           log(
             `  ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, ` +
@@ -1616,7 +1612,6 @@ async function main() {
     }
   } finally {
     sampler.close();
-    logOffSampler.close();
     await monitor.end().catch(() => undefined);
   }
   for (const twin of [logOff, logOn]) {
@@ -1764,7 +1759,7 @@ async function cleanUp() {
 const perRoundSeconds =
   (SEQUENCE.length - 1) * (config.seconds + config.warmupSeconds + 8) + 2 * config.logPairs * (config.logPairSeconds + 1) + config.webhookDrainSeconds + 15;
 const profileSeconds = (config.profileSeconds > 0 ? 4 * (config.profileSeconds + config.warmupSeconds + 10) + 90 : 0) + (config.coldStart ? 90 : 0);
-const watchdogMs = (300 + 2 * (config.rounds * perRoundSeconds + profileSeconds)) * 1000;
+const watchdogMs = (300 + 2 * (config.rounds * perRoundSeconds + profileSeconds + 2 * config.logWarmupSeconds)) * 1000;
 const watchdog = setTimeout(() => {
   log(`watchdog: the run exceeded ${Math.round(watchdogMs / 1000)} s, stopping`);
   void cleanUp().finally(() => process.exit(2));
