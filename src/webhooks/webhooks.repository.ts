@@ -63,6 +63,19 @@ export interface DeliveryRow {
   next_retry_at: Date | null;
 }
 
+/** A batch of delivery jobs ($1–$4: client, endpoint, event and job ids; $5 the queue) with what each needs (findDeliveryTargets). */
+export const DELIVERY_TARGETS = `SELECT j.client_id AS "clientId", j.endpoint_id AS "endpointId", j.event_id AS "eventId", j.job_id AS "jobId",
+          e.url, e.disabled_at, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
+          ev.type AS event_type, ev.data AS event_data, ev.created_at AS event_created_at, sent.attempts, sent.acknowledged
+   FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[]) WITH ORDINALITY AS j (client_id, endpoint_id, event_id, job_id, position)
+   LEFT JOIN webhook_endpoints e ON e.client_id = j.client_id AND e.id = j.endpoint_id
+   LEFT JOIN webhook_events ev ON ev.client_id = j.client_id AND ev.id = j.event_id
+   CROSS JOIN LATERAL (
+     SELECT count(*)::int AS attempts,
+            coalesce(bool_or(d.delivered AND d.created_at >= (SELECT created_on FROM pgboss.job WHERE name = $5 AND id = j.job_id)), false) AS acknowledged
+     FROM webhook_deliveries d WHERE d.client_id = j.client_id AND d.endpoint_id = j.endpoint_id AND d.event_id = j.event_id) sent
+   ORDER BY j.position`;
+
 @Injectable()
 export class WebhooksRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
@@ -89,20 +102,13 @@ export class WebhooksRepository {
    * job's rerun after a crash.
    */
   findDeliveryTargets(jobs: DeliveryTargetKey[]): Promise<DeliveryTarget[]> {
-    return this.txHost.tx.query(
-      `SELECT j.client_id AS "clientId", j.endpoint_id AS "endpointId", j.event_id AS "eventId", j.job_id AS "jobId",
-              e.url, e.disabled_at, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
-              ev.type AS event_type, ev.data AS event_data, ev.created_at AS event_created_at, sent.attempts, sent.acknowledged
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[]) WITH ORDINALITY AS j (client_id, endpoint_id, event_id, job_id, position)
-       LEFT JOIN webhook_endpoints e ON e.client_id = j.client_id AND e.id = j.endpoint_id
-       LEFT JOIN webhook_events ev ON ev.client_id = j.client_id AND ev.id = j.event_id
-       CROSS JOIN LATERAL (
-         SELECT count(*)::int AS attempts,
-                coalesce(bool_or(d.delivered AND d.created_at >= (SELECT created_on FROM pgboss.job WHERE name = $5 AND id = j.job_id)), false) AS acknowledged
-         FROM webhook_deliveries d WHERE d.client_id = j.client_id AND d.endpoint_id = j.endpoint_id AND d.event_id = j.event_id) sent
-       ORDER BY j.position`,
-      [jobs.map((job) => job.clientId), jobs.map((job) => job.endpointId), jobs.map((job) => job.eventId), jobs.map((job) => job.jobId), WEBHOOK_DELIVERY_QUEUE],
-    );
+    return this.txHost.tx.query(DELIVERY_TARGETS, [
+      jobs.map((job) => job.clientId),
+      jobs.map((job) => job.endpointId),
+      jobs.map((job) => job.eventId),
+      jobs.map((job) => job.jobId),
+      WEBHOOK_DELIVERY_QUEUE,
+    ]);
   }
 
   /** A batch's logged attempts, in one statement. */
