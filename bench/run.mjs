@@ -1564,10 +1564,9 @@ async function main() {
   await monitor.connect();
   const sampler = new Sampler({ service, monitor, dbNames: [dbName, limitDbName] });
   const scenarios = scenarioDefinitions(setup);
-  for (const twin of [logOff, logOn]) {
-    if (config.logWarmupSeconds === 0) break;
-    log(`${twin === logOn ? 'log-on' : 'log-off'} twin: ${config.logWarmupSeconds} s of first-time orders before its first pairs`);
-    await cannon({ ...cannonOptions(scenarios['orders-spread'], twin), duration: config.logWarmupSeconds });
+  if (config.logWarmupSeconds > 0) {
+    log(`both twins: ${config.logWarmupSeconds} s of first-time orders each before their first pairs`);
+    for (const twin of [logOff, logOn]) await cannon({ ...cannonOptions(scenarios['orders-spread'], twin), duration: config.logWarmupSeconds });
   }
   const rounds = [];
   try {

@@ -52,8 +52,11 @@ describe('a delivery job finds its event’s earlier attempts by index, however 
   });
 
   it('reads them through an index on the event, not by filtering every attempt of the endpoint', async () => {
-    await t.db.query('SET enable_seqscan = off');
+    // Which index, not whether one: the plan is read with sequential scans off, for this transaction only.
+    await t.db.query('BEGIN');
+    await t.db.query('SET LOCAL enable_seqscan = off');
     const [{ 'QUERY PLAN': [plan] }] = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${DELIVERY_TARGETS}`, params());
+    await t.db.query('ROLLBACK');
     const scans = nodesOf(plan.Plan).filter((node) => node['Relation Name'] === 'webhook_deliveries');
     expect(scans).toHaveLength(1);
     expect(scans[0]['Index Cond']).toContain('event_id');
