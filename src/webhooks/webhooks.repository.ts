@@ -63,7 +63,11 @@ export interface DeliveryRow {
   next_retry_at: Date | null;
 }
 
-/** A batch of delivery jobs ($1–$4: client, endpoint, event and job ids; $5 the queue) with what each needs (findDeliveryTargets). */
+/**
+ * A batch of delivery jobs ($1–$4: client, endpoint, event and job ids; $5 the queue) with what each needs (findDeliveryTargets).
+ * The endpoint is matched in FILTER, not WHERE: with it in WHERE, a table not yet analyzed could be read through the
+ * (client, endpoint) index, every attempt the endpoint ever had (220 ms a batch); by (client, event) only one index fits.
+ */
 export const DELIVERY_TARGETS = `SELECT j.client_id AS "clientId", j.endpoint_id AS "endpointId", j.event_id AS "eventId", j.job_id AS "jobId",
           e.url, e.disabled_at, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at,
           ev.type AS event_type, ev.data AS event_data, ev.created_at AS event_created_at, sent.attempts, sent.acknowledged
@@ -71,9 +75,10 @@ export const DELIVERY_TARGETS = `SELECT j.client_id AS "clientId", j.endpoint_id
    LEFT JOIN webhook_endpoints e ON e.client_id = j.client_id AND e.id = j.endpoint_id
    LEFT JOIN webhook_events ev ON ev.client_id = j.client_id AND ev.id = j.event_id
    CROSS JOIN LATERAL (
-     SELECT count(*)::int AS attempts,
-            coalesce(bool_or(d.delivered AND d.created_at >= (SELECT created_on FROM pgboss.job WHERE name = $5 AND id = j.job_id)), false) AS acknowledged
-     FROM webhook_deliveries d WHERE d.client_id = j.client_id AND d.endpoint_id = j.endpoint_id AND d.event_id = j.event_id) sent
+     SELECT count(*) FILTER (WHERE d.endpoint_id = j.endpoint_id)::int AS attempts,
+            coalesce(bool_or(d.delivered AND d.created_at >= (SELECT created_on FROM pgboss.job WHERE name = $5 AND id = j.job_id))
+                     FILTER (WHERE d.endpoint_id = j.endpoint_id), false) AS acknowledged
+     FROM webhook_deliveries d WHERE d.client_id = j.client_id AND d.event_id = j.event_id) sent
    ORDER BY j.position`;
 
 @Injectable()
