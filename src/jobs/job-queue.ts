@@ -4,12 +4,14 @@ import PgBoss from 'pg-boss';
 import { AdvisoryLock, withAdvisoryLock } from '../database/advisory-lock';
 import { DirectDatabase } from '../database/database.module';
 
-/** `jobId` is pg-boss's id of the job, the same on each of its retries. */
-export type JobHandler<T> = (data: T, jobId: string) => Promise<void>;
+export type JobHandler<T> = (job: QueuedJob<T>) => Promise<void>;
 
 export interface QueuedJob<T> {
+  /** pg-boss's id of the job, the same on each of its retries. */
   id: string;
   data: T;
+  /** No retry follows if this run fails: the job will be `failed`. */
+  lastAttempt: boolean;
 }
 
 /** Handles a fetched batch at once; answers one settled result per job, in the batch's order. */
@@ -97,7 +99,7 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
 
   /** Each job of a batch on its own: see workInBatches. */
   work<T extends object>(queue: QueueDefinition, handler: JobHandler<T>): Promise<void> {
-    return this.workInBatches<T>(queue, (jobs) => Promise.allSettled(jobs.map((job) => handler(job.data, job.id))));
+    return this.workInBatches<T>(queue, (jobs) => Promise.allSettled(jobs.map(handler)));
   }
 
   /**
@@ -110,8 +112,9 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   async workInBatches<T extends object>(queue: QueueDefinition, handler: BatchHandler<T>): Promise<void> {
     await this.define(queue);
     let workerId: string | undefined;
-    workerId = await this.boss.work<T>(queue.name, { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE }, async (jobs) => {
-      const results = await handler(jobs.map((job) => ({ id: job.id, data: job.data })));
+    const options = { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE, includeMetadata: true as const };
+    workerId = await this.boss.work<T>(queue.name, options, async (jobs) => {
+      const results = await handler(jobs.map((job) => ({ id: job.id, data: job.data, lastAttempt: job.retryCount >= job.retryLimit })));
       for (const [index, result] of results.entries()) {
         if (result.status === 'rejected') {
           const reason = result.reason instanceof Error ? { message: result.reason.message } : { message: String(result.reason) };

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JobQueue, QueueDefinition } from '../jobs/job-queue';
+import { JobQueue, QueuedJob, QueueDefinition } from '../jobs/job-queue';
 import { MetricsService } from '../metrics/metrics.service';
 import { presentPayout } from './payouts.presenter';
 import { PayoutsRepository } from './payouts.repository';
@@ -30,11 +30,23 @@ export class PayoutSettlement implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.work<SettlementJob>(SETTLEMENT_QUEUE, async (job) => {
-      const result = await this.settle(job);
-      if (result !== 'ALREADY_SETTLED') this.metrics.countPayout(result);
-      this.logger.log({ payoutId: job.payoutId, result }, 'Payout settled');
-    });
+    await this.jobs.work<SettlementJob>(SETTLEMENT_QUEUE, (job) => this.run(job));
+  }
+
+  /** One run of a settlement job. When its last retry fails, the payout is marked for an operator, so the reconciler leaves it. */
+  async run({ data, lastAttempt }: QueuedJob<SettlementJob>): Promise<void> {
+    let result: SettlementResult;
+    try {
+      result = await this.settle(data);
+    } catch (error) {
+      if (lastAttempt) {
+        await this.payouts.markSettlementAbandoned(data.clientId, data.payoutId);
+        this.logger.error({ err: error, payoutId: data.payoutId }, 'Payout settlement ran out of retries; left PENDING for an operator');
+      }
+      throw error;
+    }
+    if (result !== 'ALREADY_SETTLED') this.metrics.countPayout(result);
+    this.logger.log({ payoutId: data.payoutId, result }, 'Payout settled');
   }
 
   async settle({ clientId, payoutId }: SettlementJob): Promise<SettlementResult> {

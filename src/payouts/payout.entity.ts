@@ -15,6 +15,8 @@ export class Payout {
   @Column('jsonb') destination: PayoutDestination;
   @Column('text', { name: 'failure_reason', nullable: true }) failureReason: string | null;
   @Column('jsonb', { nullable: true }) metadata: Record<string, unknown> | null;
+  /** Set when the settlement's last retry failed: PENDING, left for an operator. */
+  @Column('timestamptz', { name: 'settlement_abandoned_at', nullable: true }) settlementAbandonedAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -32,6 +32,14 @@ export class PayoutsRepository {
     return row.result;
   }
 
+  /** Its settlement ran out of retries: the reconciler leaves it PENDING for an operator (migration SettlementAbandoned). */
+  async markSettlementAbandoned(clientId: string, payoutId: string): Promise<void> {
+    await this.txHost.tx.query(
+      `UPDATE payouts SET settlement_abandoned_at = now() WHERE client_id = $1 AND id = $2 AND status = 'PENDING' AND settlement_abandoned_at IS NULL`,
+      [clientId, payoutId],
+    );
+  }
+
   /** Gives up to `limit` PENDING payouts without a live settlement job a new one (`requeue_stranded_payouts`, migration StrandedPayouts). */
   async requeueStranded(limit: number): Promise<number> {
     const [row]: Array<{ requeued: number }> = await this.txHost.tx.query(`SELECT requeue_stranded_payouts(p_limit => $1) AS requeued`, [limit]);

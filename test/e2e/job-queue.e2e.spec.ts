@@ -1,5 +1,6 @@
-import { JobQueue, QueueDefinition } from '../../src/jobs/job-queue';
+import { JobQueue, QueuedJob, QueueDefinition } from '../../src/jobs/job-queue';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { until } from '../support/poll';
 
 const INSTANCES = 4;
 const ROUNDS = 3;
@@ -67,6 +68,26 @@ describe('job queues: instances booting together', () => {
       expect(queue).toEqual({ expire_seconds: 30, retry_limit: 7, retry_delay: 4 });
     } finally {
       await shutDown(after);
+    }
+  });
+
+  it('tells a handler whether a failure of this run is its job’s last', async () => {
+    const db = await createTestDatabase();
+    databases.push(db);
+    const instance = await bootInstance(db.url);
+    try {
+      const runs: boolean[] = [];
+      const failing = async ({ lastAttempt }: QueuedJob<object>): Promise<void> => {
+        runs.push(lastAttempt);
+        throw new Error('fails every time');
+      };
+      await instance.jobs.work({ name: 'failing-queue', expireInSeconds: 15, retryLimit: 1, retryDelaySeconds: 1 }, failing);
+      await db.query(`SELECT job_enqueue('failing-queue', '{}'::jsonb, now())`);
+      // The first run and its one retry; then pg-boss marks the job failed.
+      await until(async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE name = 'failing-queue' AND state = 'failed'`)).length === 1);
+      expect(runs).toEqual([false, true]);
+    } finally {
+      await shutDown(instance);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PayoutSettlement } from '../../src/payouts/payout-settlement';
 import { SandboxPayoutRail } from '../../src/payouts/sandbox-payout-rail';
 import { StrandedPayouts } from '../../src/payouts/stranded-payouts';
@@ -172,6 +173,33 @@ describe('payout settlement exactly once', () => {
     expect(await t.db.query('SELECT 1 FROM sandbox_rail_transfers WHERE idempotency_key = $1', [`payout:${payoutId}`])).toHaveLength(1);
     expect(await balanceOf(t, alice, walletId)).toBe(3800);
     expect(await statusOf(exhaustedId)).toBe('PENDING');
+    expect(await ledgerIsBalanced(t)).toBe(true);
+  });
+
+  it('leaves a payout whose last retry failed to an operator, also once pg-boss has archived the failed job', async () => {
+    // A rejected payout whose refund would pass the balance limit: deposits filled the wallet meanwhile (docs/decisions.md).
+    const { walletId, payoutId } = await pendingPayout('FAIL-PAST-THE-LIMIT', 1000);
+    const topUp = await t.request('POST', `/v1/wallets/${walletId}/deposits`, { headers: withKey(alice.headers), body: { amount: Number.MAX_SAFE_INTEGER - 500 - 4000 } });
+    expect(topUp.status).toBe(201);
+    const abandonedAt = async () =>
+      (await t.db.query<{ at: Date | null }>('SELECT settlement_abandoned_at AS at FROM payouts WHERE id = $1', [payoutId]))[0].at;
+
+    const settlement = t.app.get(PayoutSettlement);
+    const job = { id: randomUUID(), data: { clientId: alice.clientId, payoutId }, lastAttempt: false };
+    await expect(settlement.run(job)).rejects.toThrow(/balance limit/);
+    expect(await abandonedAt()).toBeNull();
+    await expect(settlement.run({ ...job, lastAttempt: true })).rejects.toThrow(/balance limit/);
+    expect(await abandonedAt()).toBeInstanceOf(Date);
+
+    // pg-boss moves a failed job to its archive after 12 hours (archiveFailedAfterSeconds): gone from pgboss.job.
+    await t.db.query(`DELETE FROM pgboss.job WHERE name = 'payout-settlement' AND data->>'payoutId' = $1`, [payoutId]);
+    const reconciler = t.app.get(StrandedPayouts);
+    expect(await reconciler.requeue()).toBe(0);
+    expect((await t.request('GET', `/v1/payouts/${payoutId}`, { headers: alice.headers })).json.status).toBe('PENDING');
+
+    // An operator who clears the mark hands the payout back to the reconciler.
+    await t.db.query('UPDATE payouts SET settlement_abandoned_at = NULL WHERE id = $1', [payoutId]);
+    expect(await reconciler.requeue()).toBe(1);
     expect(await ledgerIsBalanced(t)).toBe(true);
   });
 });
