@@ -408,11 +408,13 @@ function observations(results) {
       `**Orders with a webhook subscriber** ran at ${fixed(ratios.webhookVsPlain, 2)} of orders without one (${fixed(webhook.requestsPerSecond)} against ${fixed(spread.requestsPerSecond)} req/s; ` +
         `target ≥ ${TARGETS.webhookVsPlain.min}): the same one call, whose \`outbox_emit\` also writes the event and a pg-boss job per order; the job worker in the ` +
         `service then makes each delivery (reads, an HTTP POST to the bench's receiver, a delivery row) while orders keep coming. ` +
-        `The receiver got ${fixed(w.deliveredPerSecond)} deliveries/s during the measured run, against ${fixed(webhook.requestsPerSecond)} orders/s: at its end ` +
-        `${fixed(w.pendingAtEnd)} deliveries were queued (the most over the rounds). Draining for up to ${results.config.webhookDrainSeconds} s with no load, the worker delivered ` +
-        `${fixed(w.drainedPerSecond)}/s (${fixed(w.drainedPerSecond / servingProcesses(results))}/s per serving process)` +
-        `${w.postponed ? `; the ${w.postponed} still queued then (all rounds) were postponed a week, so as not to run into the next measurement` : ''}. ` +
-        `Any sustained rate of subscribed orders above that delivery rate grows the backlog without bound. ` +
+        `The receiver got ${fixed(w.deliveredPerSecond)} deliveries/s during the measured run, against ${fixed(webhook.requestsPerSecond)} orders/s: ` +
+        (w.pendingAtEnd === 0
+          ? 'the worker kept up, with no delivery queued at the end of any round. '
+          : `at its end ${fixed(w.pendingAtEnd)} deliveries were queued (the most over the rounds). Draining for up to ${results.config.webhookDrainSeconds} s with no load, the worker delivered ` +
+            `${fixed(w.drainedPerSecond)}/s (${fixed(w.drainedPerSecond / servingProcesses(results))}/s per serving process)` +
+            `${w.postponed ? `; the ${w.postponed} still queued then (all rounds) were postponed a week, so as not to run into the next measurement` : ''}. ` +
+            `Any sustained rate of subscribed orders above that delivery rate grows the backlog without bound. `) +
         `Node CPU per order: ${fixed(webhook.nodeMicrosPerRequest)} µs with the subscriber (deliveries included), ${fixed(spread.nodeMicrosPerRequest)} µs without.`,
     );
   }
