@@ -18,6 +18,7 @@ import { UnloggedRequestLog1764640000000 } from './1764640000000-unlogged-reques
 import { StrandedPayouts1764650000000 } from './1764650000000-stranded-payouts';
 import { WebhookAttemptsByEvent1764660000000 } from './1764660000000-webhook-attempts-by-event';
 import { SettlementAbandoned1764670000000 } from './1764670000000-settlement-abandoned';
+import { WebhookEndpointLimit1764680000000 } from './1764680000000-webhook-endpoint-limit';
 
 /** Every migration, in order. Listed explicitly so the same list runs from source (tests) and from dist. */
-export const migrations = [Foundation1763870400000, IdempotencyKeys1763874000000, MoneyMovements1763877600000, Dialects1763881200000, Webhooks1763884800000, EffectRefusal1763888400000, ExternalTransfers1763891000000, OperatorCredits1763891200000, SignaturesSeen1763891500000, Operations1763892000000, HotRowKeys1763895600000, WebhookStandard1764600000000, SecretLookup1764610000000, Carts1764610100000, ShardableTransfers1764620000000, Console1764630000000, UnloggedRequestLog1764640000000, StrandedPayouts1764650000000, WebhookAttemptsByEvent1764660000000, SettlementAbandoned1764670000000];
+export const migrations = [Foundation1763870400000, IdempotencyKeys1763874000000, MoneyMovements1763877600000, Dialects1763881200000, Webhooks1763884800000, EffectRefusal1763888400000, ExternalTransfers1763891000000, OperatorCredits1763891200000, SignaturesSeen1763891500000, Operations1763892000000, HotRowKeys1763895600000, WebhookStandard1764600000000, SecretLookup1764610000000, Carts1764610100000, ShardableTransfers1764620000000, Console1764630000000, UnloggedRequestLog1764640000000, StrandedPayouts1764650000000, WebhookAttemptsByEvent1764660000000, SettlementAbandoned1764670000000, WebhookEndpointLimit1764680000000];

@@ -151,6 +151,14 @@ export class Ledgerline {
     return this.idempotentPost(`/v1/webhooks/${segment(webhookId)}/rotate-secret`, {}, keyInHeader(options));
   }
 
+  /**
+   * Deletes an endpoint: nothing more is sent to it, and its delivery attempts go with it. Retried like
+   * a read; a retry whose first attempt did delete it answers NOT_FOUND (404), which then means deleted.
+   */
+  async deleteWebhook(webhookId: string): Promise<void> {
+    await this.transport.send<void>({ method: 'DELETE', path: `/v1/webhooks/${segment(webhookId)}`, retry: true });
+  }
+
   listWebhookDeliveries(webhookId: string, page: PageQuery = {}): Promise<Page<WebhookDelivery>> {
     return this.read(`/v1/webhooks/${segment(webhookId)}/deliveries`, { ...page });
   }

@@ -18,12 +18,12 @@ export interface ConnectionOptions {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
-  /** True only when repeating the request cannot repeat an effect: a read, or a POST under an idempotency key. */
+  /** True only when repeating the request cannot repeat an effect: a read, a delete, or a POST under an idempotency key. */
   retry: boolean;
   /** The key the request carries, kept on errors so the caller can resume the operation. */
   idempotencyKey?: string;
@@ -110,6 +110,8 @@ export class Transport {
 }
 
 function parseSuccess<T>(answer: HttpAnswer, idempotencyKey: string | undefined): T {
+  // 204 No Content (a delete) has no body to parse.
+  if (answer.status === 204) return undefined as T;
   try {
     return JSON.parse(answer.text) as T;
   } catch (cause) {

@@ -131,7 +131,7 @@ describe('Ledgerline SDK endpoints', () => {
     ]);
   });
 
-  it('registers a webhook whose deliveries standardwebhooks verifies, rotates its secret and redelivers an attempt', async () => {
+  it('registers a webhook whose deliveries standardwebhooks verifies, rotates its secret, redelivers an attempt and deletes it', async () => {
     const received: Array<{ headers: Record<string, string>; body: string }> = [];
     const receiver = createServer((request, response) => {
       let body = '';
@@ -164,6 +164,10 @@ describe('Ledgerline SDK endpoints', () => {
       await until(async () => received.length === 2);
       expect(received[1].headers['webhook-id']).toBe(delivery.event_id);
       for (const key of [rotated.secret, secret]) expect(new Webhook(key).verify(received[1].body, received[1].headers)).toEqual(JSON.parse(received[0].body));
+
+      await api.deleteWebhook(hook.id);
+      await expect(api.getWebhook(hook.id)).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
+      await expect(api.deleteWebhook(hook.id)).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
     } finally {
       receiver.close();
     }

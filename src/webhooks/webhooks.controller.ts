@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiParam } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiParam } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { PageQuery } from '../common/pagination';
 import { ParseId, ParseIdentityId } from '../common/parse-id.pipe';
 import { ApiEndpoint, ApiErrors, ApiIdempotentPost, ApiIdParam, ApiPage, ApiTag } from '../openapi/api-decorators';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { RedeliveryResponse, WebhookDeliveryResponse, WebhookResponse, WebhookWithSecretResponse } from './dto/webhook.response';
-import { WebhooksService } from './webhooks.service';
+import { MAX_WEBHOOK_ENDPOINTS, WebhooksService } from './webhooks.service';
 
 @ApiTag('webhooks')
 @Controller('v1/webhooks')
@@ -16,7 +16,7 @@ export class WebhooksController {
   @Post()
   @ApiEndpoint({
     summary: 'Register an endpoint for events',
-    description: 'Events of the kinds named are delivered to the URL, signed with the secret returned here and shown only once (docs/webhooks.md), and retried until a 2xx.',
+    description: `Events of the kinds named are delivered to the URL, signed with the secret returned here and shown only once (docs/webhooks.md), and retried until a 2xx. At most ${MAX_WEBHOOK_ENDPOINTS} endpoints per client (422 WEBHOOK_LIMIT_REACHED).`,
   })
   @ApiIdempotentPost(WebhookWithSecretResponse, { required: false, body: CreateWebhookDto })
   register(@Body() dto: CreateWebhookDto) {
@@ -40,6 +40,19 @@ export class WebhooksController {
   @ApiErrors(400, 404)
   get(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
     return this.webhooks.get(client.id, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiEndpoint({
+    summary: 'Delete an endpoint',
+    description: `Nothing more is sent to it, events already queued included, and its delivery attempts are deleted with it. A client has at most ${MAX_WEBHOOK_ENDPOINTS} endpoints: this makes room for another.`,
+  })
+  @ApiIdParam('webhook endpoint')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(400, 404)
+  delete(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
+    return this.webhooks.delete(client.id, id);
   }
 
   @Post(':id/rotate-secret')

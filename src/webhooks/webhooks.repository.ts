@@ -116,15 +116,26 @@ export class WebhooksRepository {
     ]);
   }
 
-  /** A batch's logged attempts, in one statement. */
+  /**
+   * A batch's logged attempts, in one statement. An attempt whose endpoint was deleted meanwhile is not
+   * logged: its row is locked (FOR KEY SHARE) or found gone, so a concurrent delete never fails the batch.
+   */
   async insertDeliveries(deliveries: NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     const column = <K extends keyof NewDelivery>(name: K) => deliveries.map((delivery) => delivery[name]);
     await this.txHost.tx.query(
       `INSERT INTO webhook_deliveries (client_id, endpoint_id, event_id, job_id, attempt, delivered, status_code, error, duration_ms)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::boolean[], $7::int[], $8::text[], $9::int[])`,
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::boolean[], $7::int[], $8::text[], $9::int[])
+         AS a (client_id, endpoint_id, event_id, job_id, attempt, delivered, status_code, error, duration_ms)
+       WHERE EXISTS (SELECT FROM webhook_endpoints e WHERE e.client_id = a.client_id AND e.id = a.endpoint_id FOR KEY SHARE)`,
       [column('clientId'), column('endpointId'), column('eventId'), column('jobId'), column('attempt'), column('delivered'), column('statusCode'), column('error'), column('durationMs')],
     );
+  }
+
+  /** Deletes the endpoint and its attempt log; answers whether the client had it. */
+  async deleteEndpoint(clientId: string, endpointId: string): Promise<boolean> {
+    const [, deleted]: [unknown, number] = await this.txHost.tx.query(`DELETE FROM webhook_endpoints WHERE client_id = $1 AND id = $2`, [clientId, endpointId]);
+    return deleted > 0;
   }
 
   async disableEndpoint(clientId: string, endpointId: string, at: Date): Promise<void> {

@@ -18,6 +18,18 @@ const ROTATION_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 const WEBHOOK_NOT_FOUND = new NotFoundError('Webhook');
 
+/** Endpoints one client may have: each is a job and a POST for every event it subscribes to. */
+export const MAX_WEBHOOK_ENDPOINTS = 16;
+
+/** What `register_webhook` can refuse with. */
+const REGISTER_REFUSALS = {
+  WEBHOOK_LIMIT_REACHED: new DomainError(
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    'WEBHOOK_LIMIT_REACHED',
+    `A client can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints: delete one (DELETE /v1/webhooks/{id}) to register another`,
+  ),
+};
+
 /** What `rotate_webhook_secret` can refuse with. */
 const ROTATE_REFUSALS = { WEBHOOK_NOT_FOUND };
 
@@ -59,8 +71,9 @@ export class WebhooksService {
     };
     return new Operation(
       'register_webhook',
-      { webhook_id: id, url: dto.url, events: dto.events, secret_sealed: this.seal(secret), created_at: createdAt },
+      { webhook_id: id, url: dto.url, events: dto.events, secret_sealed: this.seal(secret), created_at: createdAt, max_endpoints: MAX_WEBHOOK_ENDPOINTS },
       view,
+      REGISTER_REFUSALS,
     );
   }
 
@@ -111,6 +124,11 @@ export class WebhooksService {
     const endpoint = await this.webhooks.findEndpoint(clientId, webhookId);
     if (!endpoint) throw new NotFoundError('Webhook');
     return presentEndpoint(endpoint);
+  }
+
+  /** Nothing more is sent to it, queued events included; its attempt log goes with it. */
+  async delete(clientId: string, webhookId: string): Promise<void> {
+    if (!(await this.webhooks.deleteEndpoint(clientId, webhookId))) throw new NotFoundError('Webhook');
   }
 
   async deliveries(clientId: string, endpointId: string, page: PageQuery): Promise<Page<WebhookDeliveryResponse>> {

@@ -77,7 +77,12 @@ describe('webhooks', () => {
   beforeEach(async () => {
     alice = await t.newClient('alice');
   });
-  afterAll(() => t.close());
+  /** Receivers a test made inline; closed at the end. */
+  const receivers: Server[] = [];
+  afterAll(async () => {
+    for (const server of receivers) server.close();
+    await t.close();
+  });
 
   const register = async (who: Credentials, url: string, events: string[]) => {
     const registered = await t.request('POST', '/v1/webhooks', { headers: who.headers, body: { url, events } });
@@ -356,6 +361,8 @@ describe('webhooks', () => {
         [alice, 'GET', `/v1/webhooks/${unknown}/deliveries`],
         [alice, 'POST', `/v1/webhooks/${unknown}/rotate-secret`],
         [alice, 'POST', `/v1/webhooks/${alices.id}/deliveries/999999999/redeliver`],
+        [bob, 'DELETE', `/v1/webhooks/${alices.id}`],
+        [alice, 'DELETE', `/v1/webhooks/${unknown}`],
       ];
       for (const [who, method, path] of cases) {
         const reply = await t.request(method, path, { headers: who.headers });
@@ -376,6 +383,7 @@ describe('webhooks', () => {
     const cases: Array<[string, string, string]> = [
       ['GET', '/v1/webhooks/not-a-uuid', 'id'],
       ['GET', '/v1/webhooks/not-a-uuid/deliveries', 'id'],
+      ['DELETE', '/v1/webhooks/not-a-uuid', 'id'],
       ['POST', '/v1/webhooks/not-a-uuid/rotate-secret', 'id'],
       ['POST', '/v1/webhooks/not-a-uuid/deliveries/1/redeliver', 'id'],
       ['POST', `/v1/webhooks/${webhookId}/deliveries/abc/redeliver`, 'delivery_id'],
@@ -412,6 +420,83 @@ describe('webhooks', () => {
     } finally {
       receiver.server.close();
     }
+  });
+
+  it('holds a client to 16 endpoints, also when registrations race, and records the refusal under its key', async () => {
+    const url = 'http://127.0.0.1:9/hooks';
+    const registerWith = (key: string) => t.request('POST', '/v1/webhooks', { headers: withKey(alice.headers, key), body: { url, events: ['payout.failed'] } });
+    for (let i = 0; i < 12; i++) await register(alice, url, ['payout.failed']);
+    // Eight at once for the last four places: without registrations taking turns, each would count 12 and insert.
+    const racing = await Promise.all(Array.from({ length: 8 }, (_, i) => registerWith(`limit-race-${alice.clientId}-${i}`)));
+    const statuses = racing.map((reply) => reply.status).sort();
+    expect(statuses).toEqual([201, 201, 201, 201, 422, 422, 422, 422]);
+    const refused = racing.find((reply) => reply.status === 422)!;
+    expect(refused.json.error).toEqual({ code: 'WEBHOOK_LIMIT_REACHED', message: expect.stringContaining('at most 16 webhook endpoints') });
+    const endpointCount = async () => Number((await t.db.query(`SELECT count(*) FROM webhook_endpoints WHERE client_id = $1`, [alice.clientId]))[0].count);
+    expect(await endpointCount()).toBe(16);
+
+    // The refusal is the key's recorded answer: its retry replays it, even once there is room.
+    const refusedKey = refused.headers['idempotency-key'] as string;
+    const { id: deleted } = racing.find((reply) => reply.status === 201)!.json;
+    expect((await t.request('DELETE', `/v1/webhooks/${deleted}`, { headers: alice.headers })).status).toBe(204);
+    const retried = await registerWith(refusedKey);
+    expect([retried.status, retried.headers['idempotency-replayed'], retried.json.error.code]).toEqual([422, 'true', 'WEBHOOK_LIMIT_REACHED']);
+    expect((await registerWith(`limit-after-delete-${alice.clientId}`)).status).toBe(201);
+    expect(await endpointCount()).toBe(16);
+
+    // The limit is per client.
+    const bob = await t.newClient('bob');
+    await register(bob, url, ['payout.failed']);
+  });
+
+  it('deletes an endpoint: a queued retry is not sent, its attempts go with it, and nobody else can', async () => {
+    const receiver = await startReceiver([500]);
+    try {
+      const { id: webhookId } = await register(alice, receiver.url, ['deposit.completed']);
+      await deposit(await fundedWallet(t, alice, 'USD', 0));
+      // The first attempt failed; its retry waits at least WEBHOOK_RETRY_DELAY_SECONDS (1 s).
+      await until(async () => (await deliveryLog(alice, webhookId)).data.length === 1);
+
+      const deleted = await t.request('DELETE', `/v1/webhooks/${webhookId}`, { headers: alice.headers });
+      expect([deleted.status, deleted.body]).toEqual([204, '']);
+      expect((await t.request('GET', `/v1/webhooks/${webhookId}`, { headers: alice.headers })).status).toBe(404);
+      expect((await t.request('GET', `/v1/webhooks/${webhookId}/deliveries`, { headers: alice.headers })).status).toBe(404);
+      expect(await t.db.query(`SELECT 1 FROM webhook_deliveries WHERE client_id = $1 AND endpoint_id = $2`, [alice.clientId, webhookId])).toHaveLength(0);
+      const again = await t.request('DELETE', `/v1/webhooks/${webhookId}`, { headers: alice.headers });
+      expect([again.status, again.json.error.code]).toEqual([404, 'NOT_FOUND']);
+
+      // The retry runs, finds no endpoint, and completes without sending or logging anything.
+      await until(deliveriesSettled);
+      expect(receiver.received).toHaveLength(1);
+      expect(await eventsOf('deposit.completed')).toHaveLength(1);
+    } finally {
+      receiver.server.close();
+    }
+  });
+
+  it('logs no attempt for an endpoint deleted while its POST was out, and completes the job on that run', async () => {
+    let answer: () => void = () => undefined;
+    const posted = new Promise<void>((delivered) => {
+      const server = createServer((request, response) => {
+        request.resume();
+        answer = () => response.writeHead(200).end();
+        delivered();
+      });
+      receivers.push(server);
+      server.listen(0, '127.0.0.1');
+    });
+    const server = receivers[receivers.length - 1];
+    await until(async () => server.listening);
+    const { id: webhookId } = await register(alice, `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`, ['deposit.completed']);
+    await deposit(await fundedWallet(t, alice, 'USD', 0));
+    await posted;
+    expect((await t.request('DELETE', `/v1/webhooks/${webhookId}`, { headers: alice.headers })).status).toBe(204);
+    answer();
+    await until(deliveriesSettled);
+    const [job] = await t.db.query(`SELECT state, retry_count FROM pgboss.job WHERE name = 'webhook-delivery' AND data ->> 'clientId' = $1`, [alice.clientId]);
+    // Logging the attempt would have broken the batch on the deleted endpoint's foreign key: a failed run, then a retry.
+    expect(job).toEqual({ state: 'completed', retry_count: 0 });
+    expect(await t.db.query(`SELECT 1 FROM webhook_deliveries WHERE client_id = $1`, [alice.clientId])).toHaveLength(0);
   });
 
   it('refuses malformed registrations', async () => {
