@@ -157,7 +157,7 @@ interface Client {
     }
   }, 120_000);
 
-  it('lists payouts and webhook deliveries, and offers redelivery', async () => {
+  it('lists payouts and webhook deliveries, offers redelivery, and deletes an endpoint once asked', async () => {
     await asClient(alice, 'POST', '/v1/payouts', { wallet_id: alice.wallet, amount: 1500, destination: { type: 'bank_account', account_number: 'DE89370400440532013000' } }, 'payout-docs-1');
     await asClient(alice, 'POST', '/v1/payouts', { wallet_id: alice.wallet, amount: 700, destination: { type: 'bank_account', account_number: 'FAIL-0001' } }, 'payout-docs-2');
     const { context, page } = await signedIn(alice);
@@ -174,6 +174,17 @@ interface Client {
       // Sent again, or, on a server without the redelivery route, said so: never a broken page.
       await text(page.getByRole('status'), /sent again|not available on this server/);
       await shoot(page, 'webhooks');
+
+      // An endpoint deleted from the list, after the console asked: gone from the page and from the API.
+      const spareUrl = 'http://127.0.0.1:9/spare';
+      const spare = await asClient(alice, 'POST', '/v1/webhooks', { url: spareUrl, events: ['payout.failed'] });
+      await page.getByRole('link', { name: 'All endpoints' }).click();
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: `Delete the endpoint ${spareUrl}` }).click();
+      await text(page.getByRole('status'), `Deleted the endpoint ${spareUrl}.`);
+      await count(page.locator('tbody tr', { hasText: spareUrl }), 0);
+      const gone = (await asClient(alice, 'GET', `/v1/webhooks/${spare.id}`)) as unknown as { error?: { code: string } };
+      expect(gone.error?.code).toBe('NOT_FOUND');
     } finally {
       await context.close();
     }

@@ -28,12 +28,26 @@ interface Delivery {
 
 export function WebhooksView() {
   const endpoints = useLoad(() => api<Page<Endpoint>>('GET', '/v1/webhooks?limit=100'), [], 5000);
+  const [note, setNote] = useState<{ text: string; problem?: unknown } | undefined>(undefined);
   const list = endpoints.data?.data ?? [];
+  // A client has a limited number of endpoints; deleting one also deletes its delivery log, so it is asked first.
+  const remove = async (endpoint: Endpoint) => {
+    if (!window.confirm(`Delete the endpoint ${endpoint.url} and its delivery log?`)) return;
+    try {
+      await api('DELETE', `/v1/webhooks/${endpoint.id}`);
+      setNote({ text: `Deleted the endpoint ${endpoint.url}.` });
+      endpoints.reload();
+    } catch (error) {
+      setNote({ text: '', problem: error });
+    }
+  };
   return (
     <section aria-labelledby="webhooks-title">
       <h2 id="webhooks-title">Webhook endpoints</h2>
       {isMissingRoute(endpoints.error) ? <p class="muted">This server does not list webhook endpoints.</p> : <Problem error={endpoints.error} />}
-      <Table caption="Your endpoints, newest first" head={['Endpoint', 'URL', 'Events', 'Created']} empty={endpoints.data !== undefined && list.length === 0}>
+      <p role="status">{note?.text}</p>
+      <Problem error={note?.problem} />
+      <Table caption="Your endpoints, newest first" head={['Endpoint', 'URL', 'Events', 'Created', '']} empty={endpoints.data !== undefined && list.length === 0}>
         {list.map((endpoint) => (
           <tr key={endpoint.id}>
             <td>
@@ -42,6 +56,11 @@ export function WebhooksView() {
             <td>{endpoint.url}</td>
             <td>{endpoint.events.join(', ')}</td>
             <td class="nowrap">{time(endpoint.created_at)}</td>
+            <td>
+              <button type="button" class="secondary small" onClick={() => void remove(endpoint)} aria-label={`Delete the endpoint ${endpoint.url}`}>
+                Delete
+              </button>
+            </td>
           </tr>
         ))}
       </Table>
