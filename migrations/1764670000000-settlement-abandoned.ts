@@ -1,5 +1,25 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** The reconciler's function, which gives each of `candidates` (client_id, id; at most p_limit) a new settlement job. */
+function requeueStrandedPayouts(candidates: string): string {
+  return `
+      CREATE OR REPLACE FUNCTION requeue_stranded_payouts(p_limit integer) RETURNS integer LANGUAGE plpgsql AS $$
+      DECLARE
+        stranded record;
+        requeued integer := 0;
+      BEGIN
+        -- One sweep at a time across instances: two would give a payout two spare jobs.
+        IF NOT pg_try_advisory_xact_lock(7263003) THEN RETURN 0; END IF;
+        FOR stranded IN ${candidates}
+        LOOP
+          PERFORM job_enqueue('payout-settlement', jsonb_build_object('clientId', stranded.client_id, 'payoutId', stranded.id), now());
+          requeued := requeued + 1;
+        END LOOP;
+        RETURN requeued;
+      END
+      $$`;
+}
+
 /**
  * Two faults of the stranded-payout reconciler (migration StrandedPayouts).
  *
@@ -20,51 +40,22 @@ export class SettlementAbandoned1764670000000 implements MigrationInterface {
     await q.query(`
       COMMENT ON COLUMN payouts.settlement_abandoned_at IS
         'When the settlement''s last retry failed: the reconciler leaves the payout PENDING for an operator; clearing it lets the reconciler requeue it'`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION requeue_stranded_payouts(p_limit integer) RETURNS integer LANGUAGE plpgsql AS $$
-      DECLARE
-        stranded record;
-        requeued integer := 0;
-      BEGIN
-        -- One sweep at a time across instances: two would give a payout two spare jobs.
-        IF NOT pg_try_advisory_xact_lock(7263003) THEN RETURN 0; END IF;
-        -- PENDING payouts not abandoned, less those a live or failed settlement job names.
-        FOR stranded IN
+    // PENDING payouts not abandoned, less those a live or failed settlement job names.
+    await q.query(requeueStrandedPayouts(`
           SELECT client_id, id FROM payouts WHERE status = 'PENDING' AND settlement_abandoned_at IS NULL
           EXCEPT
           SELECT (data->>'clientId')::uuid, (data->>'payoutId')::uuid FROM pgboss.job
           WHERE name = 'payout-settlement' AND state <> 'completed'
-          LIMIT p_limit
-        LOOP
-          PERFORM job_enqueue('payout-settlement', jsonb_build_object('clientId', stranded.client_id, 'payoutId', stranded.id), now());
-          requeued := requeued + 1;
-        END LOOP;
-        RETURN requeued;
-      END
-      $$`);
+          LIMIT p_limit`));
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE OR REPLACE FUNCTION requeue_stranded_payouts(p_limit integer) RETURNS integer LANGUAGE plpgsql AS $$
-      DECLARE
-        stranded record;
-        requeued integer := 0;
-      BEGIN
-        IF NOT pg_try_advisory_xact_lock(7263003) THEN RETURN 0; END IF;
-        FOR stranded IN
+    await q.query(requeueStrandedPayouts(`
           SELECT p.client_id, p.id FROM payouts p
           WHERE p.status = 'PENDING'
             AND NOT EXISTS (SELECT 1 FROM pgboss.job j
                             WHERE j.name = 'payout-settlement' AND j.state <> 'completed' AND j.data->>'payoutId' = p.id::text)
-          LIMIT p_limit
-        LOOP
-          PERFORM job_enqueue('payout-settlement', jsonb_build_object('clientId', stranded.client_id, 'payoutId', stranded.id), now());
-          requeued := requeued + 1;
-        END LOOP;
-        RETURN requeued;
-      END
-      $$`);
+          LIMIT p_limit`));
     await q.query(`ALTER TABLE payouts DROP COLUMN settlement_abandoned_at`);
   }
 }

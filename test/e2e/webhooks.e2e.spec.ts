@@ -48,15 +48,15 @@ function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)]));
 }
 
-/** A receiver on loopback that answers with the statuses it is given, in turn (then 200). */
-async function startReceiver(statuses: number[] = []): Promise<{ server: Server; url: string; received: Received[] }> {
+/** A receiver on loopback that answers with the statuses it is given, in turn (then 200), each once `answerAfter` has settled. */
+async function startReceiver(statuses: number[] = [], answerAfter: Promise<void> = Promise.resolve()): Promise<{ server: Server; url: string; received: Received[] }> {
   const received: Received[] = [];
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       received.push({ headers: flatHeaders(request.headers), body });
-      response.writeHead(statuses.shift() ?? 200).end();
+      void answerAfter.then(() => response.writeHead(statuses.shift() ?? 200).end());
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -77,12 +77,7 @@ describe('webhooks', () => {
   beforeEach(async () => {
     alice = await t.newClient('alice');
   });
-  /** Receivers a test made inline; closed at the end. */
-  const receivers: Server[] = [];
-  afterAll(async () => {
-    for (const server of receivers) server.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const register = async (who: Credentials, url: string, events: string[]) => {
     const registered = await t.request('POST', '/v1/webhooks', { headers: who.headers, body: { url, events } });
@@ -476,27 +471,22 @@ describe('webhooks', () => {
 
   it('logs no attempt for an endpoint deleted while its POST was out, and completes the job on that run', async () => {
     let answer: () => void = () => undefined;
-    const posted = new Promise<void>((delivered) => {
-      const server = createServer((request, response) => {
-        request.resume();
-        answer = () => response.writeHead(200).end();
-        delivered();
-      });
-      receivers.push(server);
-      server.listen(0, '127.0.0.1');
-    });
-    const server = receivers[receivers.length - 1];
-    await until(async () => server.listening);
-    const { id: webhookId } = await register(alice, `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`, ['deposit.completed']);
-    await deposit(await fundedWallet(t, alice, 'USD', 0));
-    await posted;
-    expect((await t.request('DELETE', `/v1/webhooks/${webhookId}`, { headers: alice.headers })).status).toBe(204);
-    answer();
-    await until(deliveriesSettled);
-    const [job] = await t.db.query(`SELECT state, retry_count FROM pgboss.job WHERE name = 'webhook-delivery' AND data ->> 'clientId' = $1`, [alice.clientId]);
-    // Logging the attempt would have broken the batch on the deleted endpoint's foreign key: a failed run, then a retry.
-    expect(job).toEqual({ state: 'completed', retry_count: 0 });
-    expect(await t.db.query(`SELECT 1 FROM webhook_deliveries WHERE client_id = $1`, [alice.clientId])).toHaveLength(0);
+    const receiver = await startReceiver([], new Promise<void>((release) => (answer = release)));
+    try {
+      const { id: webhookId } = await register(alice, receiver.url, ['deposit.completed']);
+      await deposit(await fundedWallet(t, alice, 'USD', 0));
+      await until(async () => receiver.received.length === 1);
+      expect((await t.request('DELETE', `/v1/webhooks/${webhookId}`, { headers: alice.headers })).status).toBe(204);
+      answer();
+      await until(deliveriesSettled);
+      const [job] = await t.db.query(`SELECT state, retry_count FROM pgboss.job WHERE name = 'webhook-delivery' AND data ->> 'clientId' = $1`, [alice.clientId]);
+      // Logging the attempt would have broken the batch on the deleted endpoint's foreign key: a failed run, then a retry.
+      expect(job).toEqual({ state: 'completed', retry_count: 0 });
+      expect(await t.db.query(`SELECT 1 FROM webhook_deliveries WHERE client_id = $1`, [alice.clientId])).toHaveLength(0);
+    } finally {
+      answer();
+      receiver.server.close();
+    }
   });
 
   it('refuses malformed registrations', async () => {
