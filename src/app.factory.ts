@@ -14,6 +14,7 @@ import { EnvSource, validateEnv } from './config/env.schema';
 import { RequestLog } from './request-log/request-log';
 import { setUpOpenApi } from './openapi/openapi';
 import { useLeanAsyncResourceBind } from './common/lean-async-resource-bind';
+import { UnspentSignatures } from './clients/unspent-signatures';
 
 /** One JSON line per answered request, at info, carrying the request id (see logging.module.ts). */
 function logRequest(request: FastifyRequest, reply: FastifyReply): void {
@@ -64,6 +65,11 @@ export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }:
     if (drain.draining) void reply.header('connection', 'close');
     requestLog.capture(request, payload);
     done(null, payload);
+  });
+  const signatures = app.get(UnspentSignatures);
+  fastify.addHook('onSend', async (request, _reply, payload) => {
+    await signatures.spend(request);
+    return payload;
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable, NotFoundException } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { SignatureReusedError, UnauthenticatedError } from '../common/errors';
@@ -135,7 +135,8 @@ export class AuthGuard implements CanActivate {
 
   /**
    * A signature over a recent timestamp, which authenticates one request: within its window it is
-   * accepted again only for the identical request (a retry), on every instance. A write's signature
+   * accepted again only for the identical request (a retry: a read, or a write under its idempotency
+   * key, which replays), on every instance. A write's signature
    * is remembered by its operation's own call (no extra round trip); a read's here.
    */
   private async verifySignature(request: FastifyRequest, scheme: SignatureScheme) {
@@ -148,7 +149,7 @@ export class AuthGuard implements CanActivate {
     }
     const secret = unsealSecret(credentials.secretSealed, this.config.credentialsKey);
     if (!signatureMatches(secret, scheme.message(timestamp), signature, scheme.encoding)) throw new UnauthenticatedError();
-    const used: UsedSignature = { bytes: Buffer.from(signature, scheme.encoding), requestHash: signedRequestHash(request) };
+    const used: UsedSignature = { bytes: Buffer.from(signature, scheme.encoding), requestHash: signedRequestIdentity(request) };
     if (isWrite(request.method)) request.signature = used;
     else if (!(await this.clients.firstUseOf(credentials.client.id, used))) throw new SignatureReusedError();
     return credentials.client;
@@ -175,9 +176,15 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** What makes a signed request the same request: method, path with query, idempotency key, raw body. */
-function signedRequestHash(request: FastifyRequest): Buffer {
-  return createHash('sha256').update([request.method, request.url, signedKey(request), request.rawBody ?? ''].join('\n')).digest();
+/**
+ * What makes a signed request the same request, so that its signature may sign it again: method, path
+ * with query, idempotency key, raw body. A write without a key is never the same request twice (sent
+ * again, it would run again), so its signature signs it once.
+ */
+function signedRequestIdentity(request: FastifyRequest): Buffer {
+  const key = signedKey(request);
+  if (key === '' && isWrite(request.method)) return randomBytes(32);
+  return createHash('sha256').update([request.method, request.url, key, request.rawBody ?? ''].join('\n')).digest();
 }
 
 /** The idempotency key as a client signs it: whichever carrier holds it, as sent, or empty. */

@@ -14,6 +14,7 @@ import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimitsModule } from './rate-limits.module';
 import { SandboxSeeder } from './sandbox-seeder';
 import { SlidingWindowStorage } from './sliding-window-storage';
+import { UnspentSignatures } from './unspent-signatures';
 
 @Module({
   imports: [
@@ -29,7 +30,7 @@ import { SlidingWindowStorage } from './sliding-window-storage';
     }),
   ],
   controllers: [AdminClientsController],
-  exports: [ClientsRepository, ConsoleSessions],
+  exports: [ClientsRepository, ConsoleSessions, UnspentSignatures],
   providers: [
     ClientsRepository,
     ClientsService,
@@ -37,6 +38,7 @@ import { SlidingWindowStorage } from './sliding-window-storage';
     ConsoleSessions,
     FailedAuthThrottle,
     SandboxSeeder,
+    UnspentSignatures,
     // In this order: authenticate, then count against the authenticated client.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -9,7 +9,7 @@ declare module 'fastify' {
     client?: AuthenticatedClient;
     /** The request body exactly as received (fingerprints and signatures need the bytes). */
     rawBody?: string;
-    /** A signed write's signature, left by the auth guard for the operation's call to remember (migration SignaturesSeen). */
+    /** A signed write's signature, left by the auth guard for the operation's call to remember (migration SignaturesSeen), or UnspentSignatures when no call committed. */
     signature?: UsedSignature;
     /** Authenticated by a console session cookie rather than API credentials (the console's own requests are not logged). */
     consoleSession?: { expiresAt: Date };

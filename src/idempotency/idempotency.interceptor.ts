@@ -96,6 +96,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Taken before the call (and its now()) begins: see ReplayCache.remember.
     const startedAt = performance.now();
     const outcome = await this.runner.run(exchange, claim, call);
+    // The call committed, and remembered the signature with it, unless a lock wait past the bound undid
+    // it: then UnspentSignatures remembers it, as for a request that made no call.
+    if (outcome.outcome !== 'in_use' && outcome.outcome !== 'busy') exchange.request.signature = undefined;
     if (outcome.outcome === 'executed') await call.executed?.();
     return this.settle(exchange.request, claim, outcome, scope, startedAt);
   }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { balanceOf, fundedWallet, ledgerIsBalanced, whileWalletLocked } from '../support/fixtures';
 import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 /** The example order of CatFee's idempotency article, as printed there. */
@@ -272,6 +272,31 @@ describe('seed dialects', () => {
       expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 162);
     });
 
+    it('spends a signature whose request was answered without its call committing: invalid, or its wallet busy', async () => {
+      const { credentials, apiKey, apiSecret } = await newIntegrator();
+      const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
+      const order = (query: string, headers: Record<string, string>) => t.request('POST', `/v1/order?${query}`, { headers });
+      // Refused by validation: no call was made.
+      const invalidSigned = catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order');
+      expect((await order('quantity=0&receiver=TVICTIM&duration=1h&client_order_id=spent-001', invalidSigned)).status).toBe(400);
+      // Its wallet locked past the wait: the call rolled back, and its signature with it.
+      const busySigned = catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order', new Date(Date.now() + 1).toISOString());
+      await whileWalletLocked(t, trx, async () => {
+        const busy = await order('quantity=1&receiver=TVICTIM&duration=1h&client_order_id=spent-002', busySigned);
+        expect([busy.status, busy.json.sub_code]).toEqual([409, 'RESOURCE_BUSY']);
+      });
+      for (const captured of [invalidSigned, busySigned]) {
+        const forged = await order('quantity=5000&receiver=ATTACKER&duration=30d&client_order_id=spent-003', captured);
+        expect([forged.status, forged.json.sub_code]).toEqual([401, 'UNAUTHENTICATED']);
+      }
+      expect(await balanceOf(t, credentials, trx)).toBe(100_000_000);
+      // The busy order's own retry, under its key, is still the request its signature signed.
+      const retry = await order('quantity=1&receiver=TVICTIM&duration=1h&client_order_id=spent-002', busySigned);
+      expect([retry.status, retry.json.code]).toEqual([200, 0]);
+      expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 162);
+      expect(await t.db.query(`SELECT 1 FROM orders WHERE receiver = 'ATTACKER'`)).toHaveLength(0);
+    });
+
     it("answers what Fastify refuses before the route runs (a malformed body, another content type) in CatFee's shape too", async () => {
       const { apiKey, apiSecret } = await newIntegrator();
       const headers = catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order');
@@ -320,11 +345,15 @@ describe('seed dialects', () => {
       expect(await balanceOf(t, credentials, trx)).toBe(100_000_000 - 10_530_000);
     });
 
-    it('without client_order_id makes every request a new order: a retry buys again', async () => {
+    it('without client_order_id makes every request a new order: a retry signed anew buys again, the identical request is refused', async () => {
       const { credentials, apiKey, apiSecret } = await newIntegrator();
       const trx = await fundedWallet(t, credentials, 'TRX', 100_000_000);
       const query = '/v1/order?quantity=65000&receiver=TRON_ADDRESS&duration=1h';
-      const first = await t.request('POST', query, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order') });
+      const captured = catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order');
+      const first = await t.request('POST', query, { headers: captured });
+      // Sent again as it was, nothing tells it from a captured request: a keyless signature buys once.
+      const resent = await t.request('POST', query, { headers: captured });
+      expect([resent.status, resent.json.sub_code]).toEqual([401, 'UNAUTHENTICATED']);
       const again = await t.request('POST', query, { headers: catFeeHeaders(apiKey, apiSecret, 'POST', '/v1/order', new Date(Date.now() + 1).toISOString()) });
       for (const reply of [first, again]) {
         expect([reply.status, reply.json.code, reply.json.sub_code, reply.json.data.client_order_id]).toEqual([200, 0, undefined, null]);

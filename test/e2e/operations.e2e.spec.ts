@@ -143,6 +143,18 @@ describe('signed requests', () => {
     expect((await t.request('POST', '/v1/wallets', { headers: withoutKey, body })).status).toBe(401);
     expect(await t.db.query(`SELECT 1 FROM wallets WHERE external_id = 'keyed'`)).toHaveLength(1);
   });
+
+  it('sign a keyless write once: the identical request sent again is refused, not made twice', async () => {
+    const body = JSON.stringify({ currency: 'USD', external_id: 'keyless' });
+    const captured = signed('POST', '/v1/wallets', body);
+    expect((await t.request('POST', '/v1/wallets', { headers: captured, body })).status).toBe(201);
+    const again = await t.request('POST', '/v1/wallets', { headers: captured, body });
+    expect([again.status, again.json.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await t.db.query(`SELECT 1 FROM wallets WHERE external_id = 'keyless'`)).toHaveLength(1);
+    // A read changes nothing: its signature still signs it again.
+    const read = signed('GET', '/v1/wallets', '');
+    for (let i = 0; i < 2; i++) expect((await t.request('GET', '/v1/wallets', { headers: read })).status).toBe(200);
+  });
 });
 
 describe('graceful shutdown', () => {

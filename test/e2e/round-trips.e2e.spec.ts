@@ -120,13 +120,18 @@ describe('one database call per money movement', () => {
   });
   afterAll(() => t.close());
 
-  /** The statements `send` made, which must be exactly one call of `fn`. */
-  async function oneCall(route: Route, send: () => Promise<Reply>): Promise<Reply> {
+  /**
+   * The statements `send` made, which must be exactly one call of `fn`; and, for a signed request whose
+   * call rolled back, one more that remembers its signature (UnspentSignatures).
+   */
+  async function oneCall(route: Route, send: () => Promise<Reply>, { rolledBack = false } = {}): Promise<Reply> {
     await route.before?.(t);
     let reply: Reply | undefined;
     const sent = await recordStatements(t, async () => (reply = await send()));
-    expect(sent).toHaveLength(1);
+    const signatureSpent = rolledBack && route.signed === true;
+    expect(sent).toHaveLength(signatureSpent ? 2 : 1);
     expect(sent[0]).toMatch(new RegExp(`^SELECT outcome, refusal, status, body, created_at, lifetime_ms FROM (${route.fn}|record_refusal)\\(`));
+    if (signatureSpent) expect(sent[1]).toMatch(/^SELECT signature_first_use\(/);
     return reply!;
   }
 
@@ -158,11 +163,11 @@ describe('one database call per money movement', () => {
       expect([refusedAgain.status, refusedAgain.body, refusedAgain.headers['idempotency-replayed']]).toEqual([422, refused.body, 'true']);
     });
 
-    it('waits for a busy wallet at most IDEMPOTENCY_LOCK_WAIT_MS, answers RESOURCE_BUSY and keeps nothing, in one call', async () => {
+    it('waits for a busy wallet at most IDEMPOTENCY_LOCK_WAIT_MS, answers RESOURCE_BUSY and keeps nothing, in one call (signed: and its signature)', async () => {
       const key = randomUUID();
       const locked = route.fn === 'place_order' && route.name.includes('CatFee') ? wallets.trx : wallets.usd;
       await whileWalletLocked(t, locked, async () => {
-        const busy = await oneCall(route, () => route.send(t, key, wallets, true));
+        const busy = await oneCall(route, () => route.send(t, key, wallets, true), { rolledBack: true });
         expect(busy.status).toBe(409);
         expect(busy.body).toMatch(/RESOURCE_BUSY/);
       });

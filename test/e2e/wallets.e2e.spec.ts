@@ -42,6 +42,10 @@ describe('wallets, deposits and the ledger', () => {
     const bob = await t.newClient('bob-patch');
     expect((await t.request('PATCH', `/v1/wallets/${wallet.id}`, { headers: withKey(bob.headers), body: { external_id: 'x' } })).status).toBe(404);
     expect((await patch({ balance: 1_000_000 }, withKey(alice.headers))).status).toBe(400);
+    // The flag is yes or no: null is invalid input (it once reached the column's NOT NULL as a 500).
+    const nulled = await patch({ accepts_external_transfers: null }, withKey(alice.headers));
+    expect([nulled.status, nulled.json.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    expect((await t.request('GET', `/v1/wallets/${wallet.id}`, { headers: alice.headers })).json.accepts_external_transfers).toBe(true);
     expect((await t.request('GET', `/v1/wallets/${wallet.id}`, { headers: alice.headers })).json.balance).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
 import { IsMetadata } from '../../common/validators';
 
 /** Only the fields named change; null clears `external_id` or `metadata`. */
@@ -13,6 +13,7 @@ export class UpdateWalletDto {
   metadata?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ example: true, description: 'Whether other clients may transfer into this wallet' })
-  @IsOptional() @IsBoolean()
+  // Left out, it stays as it is; null is no answer to a yes-or-no question (400, not the column's NOT NULL).
+  @ValidateIf((_, value) => value !== undefined) @IsBoolean()
   accepts_external_transfers?: boolean;
 }
