@@ -46,6 +46,7 @@ export class AuthGuard implements CanActivate {
       'client';
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (access === 'public') return true;
+    if (access === 'admin') return this.checkAdmin(request);
     await this.throttle.refuseIfBlocked(request.ip);
     try {
       return await this.authenticate(access, request);
@@ -55,10 +56,8 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private async authenticate(access: Exclude<RouteAccess, 'public'>, request: FastifyRequest): Promise<boolean> {
+  private async authenticate(access: Exclude<RouteAccess, 'public' | 'admin'>, request: FastifyRequest): Promise<boolean> {
     switch (access) {
-      case 'admin':
-        return this.checkAdmin(request);
       case 'catfee':
         request.client = await this.verifyCatFeeSignature(request);
         return true;
@@ -68,14 +67,22 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private checkAdmin(request: FastifyRequest): boolean {
+  /**
+   * The admin token is the one credential short enough to guess (16 characters at least; a client's
+   * secret is 256 random bits), so each attempt is counted as failed before it is compared: a burst of
+   * guesses sent at once cannot all pass the check before any is counted. The operator sends few
+   * requests, so counting every one of them for a moment costs nothing.
+   */
+  private async checkAdmin(request: FastifyRequest): Promise<boolean> {
     const adminToken = this.config.get('ADMIN_TOKEN');
     // With no ADMIN_TOKEN the admin API is off: it answers as if it did not exist.
     if (!adminToken) throw new NotFoundException();
+    const succeeded = await this.throttle.countFirst(request.ip);
     const token = bearerToken(request);
     if (token === undefined || !tokensMatch(token, adminToken)) {
       throw new UnauthenticatedError('Missing or invalid admin token');
     }
+    await succeeded();
     return true;
   }
 

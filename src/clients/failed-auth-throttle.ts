@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { RateLimitedError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { SlidingWindowStorage } from './sliding-window-storage';
@@ -21,15 +22,29 @@ export class FailedAuthThrottle {
 
   /** Throws 429 RATE_LIMITED while `address` is over the bound. */
   async refuseIfBlocked(address: string): Promise<void> {
-    const state = await this.windows.peek(keyOf(address), MINUTE_MS, this.config.get('AUTH_FAILURES_PER_MINUTE'));
-    if (state.isBlocked) {
-      throw new RateLimitedError('Too many failed authentication attempts from this address; retry after the time in Retry-After', state.timeToBlockExpire);
-    }
+    refuseWhenBlocked(await this.windows.peek(keyOf(address), MINUTE_MS, this.config.get('AUTH_FAILURES_PER_MINUTE')));
+  }
+
+  /**
+   * Counts an attempt from `address` as failed before it is checked (429 past the bound), and answers
+   * how to give the count back once it succeeds. Unlike a check first and a count after, this holds
+   * a burst sent at once to the bound too: each attempt is counted before any is checked.
+   */
+  async countFirst(address: string): Promise<() => Promise<void>> {
+    const { record, giveBack } = await this.windows.take(keyOf(address), MINUTE_MS, this.config.get('AUTH_FAILURES_PER_MINUTE'));
+    refuseWhenBlocked(record);
+    return giveBack;
   }
 
   /** Counts a failure from `address`. */
   async failed(address: string): Promise<void> {
     await this.windows.increment(keyOf(address), MINUTE_MS, this.config.get('AUTH_FAILURES_PER_MINUTE'));
+  }
+}
+
+function refuseWhenBlocked(state: ThrottlerStorageRecord): void {
+  if (state.isBlocked) {
+    throw new RateLimitedError('Too many failed authentication attempts from this address; retry after the time in Retry-After', state.timeToBlockExpire);
   }
 }
 

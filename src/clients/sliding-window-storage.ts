@@ -28,15 +28,24 @@ export class SlidingWindowStorage implements ThrottlerStorage {
   constructor(private readonly counters: RateLimitCounters) {}
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    return (await this.take(key, ttl, limit)).record;
+  }
+
+  /** Counts one hit, as `increment` does, and answers how to take that hit back out of the window it went into. */
+  async take(key: string, ttl: number, limit: number): Promise<{ record: ThrottlerStorageRecord; giveBack: () => Promise<void> }> {
     const now = Date.now();
     const counts = await this.countsAt(key, now, ttl, true);
+    const counted = windowKey(key, counts.windowStart);
     const estimate = estimateAt(counts, now, ttl);
     if (estimate > limit) {
       // A refused request is not counted: a client over its limit is refused only until its count slides under it.
-      await this.counters.decrement(windowKey(key, counts.windowStart), keepSeconds(ttl));
-      return refusal({ ...counts, current: counts.current - 1 }, now, ttl, limit);
+      await this.counters.decrement(counted, keepSeconds(ttl));
+      return { record: refusal({ ...counts, current: counts.current - 1 }, now, ttl, limit), giveBack: async () => undefined };
     }
-    return { totalHits: Math.ceil(estimate), timeToExpire: secondsLeft(counts, now, ttl), isBlocked: false, timeToBlockExpire: 0 };
+    return {
+      record: { totalHits: Math.ceil(estimate), timeToExpire: secondsLeft(counts, now, ttl), isBlocked: false, timeToBlockExpire: 0 },
+      giveBack: () => this.counters.decrement(counted, keepSeconds(ttl)),
+    };
   }
 
   /** What `increment` would answer, without counting anything. */

@@ -170,6 +170,16 @@ describe('failed authentication', () => {
     expect(admin.statusCode).toBe(429);
   });
 
+  it('holds a burst of admin token guesses sent at once to the bound, and refuses the right token inside it', async () => {
+    const guess = (token: string) =>
+      t.app.inject({ method: 'POST', url: '/v1/admin/clients', headers: { authorization: `Bearer ${token}` }, payload: { name: 'burst' }, remoteAddress: '192.0.2.77' });
+    const burst = await Promise.all([...Array.from({ length: 40 }, (_, i) => guess(`wrong-admin-token-${i}`)), guess(ADMIN_TOKEN)]);
+    const statuses = burst.map((reply) => reply.statusCode);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(FAILURES);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(41 - FAILURES);
+    expect(await t.db.query(`SELECT 1 FROM clients WHERE name = 'burst'`)).toHaveLength(0);
+  });
+
   it('counts wrong bearer secrets as failed authentications', async () => {
     for (let attempt = 0; attempt < FAILURES; attempt++) {
       expect((await from('203.0.113.50', { authorization: `Bearer sk_guess${attempt}` })).status).toBe(401);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createTestDatabase, runId, TestDatabase } from '../support/database';
 import { freePort, ServerProcess, startServerProcess } from '../support/server-process';
 import { send } from './support/http';
+import { ADMIN_TOKEN } from '../support/test-app';
 import { createTenant, readiness, serviceEnv, Tenant } from './support/ledgerline';
 import { keysUnder, MACHINE_REDIS_URL, RedisProcess, startRedis } from './support/redis';
 import { stopServer } from './support/servers';
@@ -125,6 +126,22 @@ describe('reliability: limits shared through Redis', () => {
         expect([reply.status, Number(reply.headers.get('retry-after')) >= 1]).toEqual([429, true]);
       }
     });
+  });
+
+  it(`hold a burst of admin token guesses sent at once to ${FAILURES}, though each waits on Redis`, async () => {
+    const prefix = `ledgerline-test-${runId()}-${randomBytes(4).toString('hex')}-burst`;
+    const [instance] = await bootInstances(1, serviceEnv(db.url, { REDIS_URL: MACHINE_REDIS_URL, REDIS_KEY_PREFIX: prefix, AUTH_FAILURES_PER_MINUTE: String(FAILURES) }));
+    servers.push(instance);
+    const guess = (token: string) =>
+      send(instance.baseUrl, { method: 'POST', path: '/v1/admin/clients', headers: { authorization: `Bearer ${token}` }, body: { name: 'burst' } });
+    const started = Date.now();
+    const burst = await Promise.all([...Array.from({ length: 40 }, (_, n) => guess(`wrong-admin-token-${n}`)), guess(ADMIN_TOKEN)]);
+    const count = (status: number) => burst.filter((reply) => reply.status === status).length;
+    console.log(`[shared-limits] 40 wrong admin tokens and the right one at once: 401 ${count(401)}, 429 ${count(429)}, 201 ${count(201)}`);
+    // Each guess is counted before it is compared, so no more than the bound are ever compared; the
+    // right token gets through only from inside the bound.
+    expect(count(401) + count(201)).toBeLessThanOrEqual(FAILURES + boundarySlack(FAILURES, Date.now() - started));
+    expect(count(401) + count(429) + count(201)).toBe(41);
   });
 
   it('count per process, answer every request and stay ready while REDIS_URL points to a closed port', async () => {
