@@ -185,8 +185,13 @@ describe('sandbox fault rules', () => {
     expect(await rules(a, alice)).toEqual([]);
   });
 
-  it('holds at most 20 armed rules per client', async () => {
-    for (let i = 0; i < 20; i++) expect((await arm(a, alice, { fault: 'delay=1', endpoint: 'POST /v1/transfers', times: 1 })).status).toBe(201);
+  it('holds at most 20 armed rules per client, also against rules created at once', async () => {
+    for (let i = 0; i < 12; i++) expect((await arm(a, alice, { fault: 'delay=1', endpoint: 'POST /v1/transfers', times: 1 })).status).toBe(201);
+    // Each creation counts the armed rules; without taking turns, all 16 counted 12 and armed.
+    const atOnce = await Promise.all(Array.from({ length: 16 }, () => arm(a, alice, { fault: 'delay=1', endpoint: 'POST /v1/transfers', times: 1 })));
+    expect(atOnce.map((reply) => reply.status).sort()).toEqual([...Array(8).fill(201), ...Array(8).fill(422)]);
+    expect(atOnce.filter((reply) => reply.status === 422).map((reply) => reply.json.error.code)).toEqual(Array(8).fill('TOO_MANY_FAULT_RULES'));
+    expect(await a.db.query('SELECT 1 FROM sandbox_fault_rules WHERE client_id = $1 AND remaining > 0', [alice.clientId])).toHaveLength(20);
     const over = await arm(a, alice, { fault: 'delay=1', times: 1 });
     expect([over.status, over.json.error.code]).toEqual([422, 'TOO_MANY_FAULT_RULES']);
   });
