@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { answerClientError } from './common/client-error';
+import { answerClientError, answerFrameworkError } from './common/client-error';
 import { Drain } from './common/drain';
 import { requestIdFor } from './common/request-id';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './common/json-body';
@@ -46,6 +46,7 @@ export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }:
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: 2048 },
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   const fastify = adapter.getInstance();
   registerJsonBodyParser(fastify);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEnvelope } from './error-envelope';
 
 /**
@@ -25,4 +26,18 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Answers what Fastify's router refuses before any route runs (a malformed percent-escape in the
+ * path, a parameter past maxParamLength) in the contract's envelope with an X-Request-Id, instead of
+ * Fastify's own JSON. The route is not known, so no dialect applies.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const message = error.code === 'FST_ERR_BAD_URL' ? 'The URL has a malformed percent-escape' : 'The URL is not valid';
+  void reply
+    .code(error.statusCode ?? 400)
+    .header('X-Request-Id', request.id)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(errorEnvelope('VALIDATION_ERROR', message)));
 }

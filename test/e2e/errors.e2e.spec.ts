@@ -111,6 +111,15 @@ describe('error envelope', () => {
     expect(forged.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("answers a malformed percent-escape, refused by Fastify's router before any route, in the envelope with an X-Request-Id", async () => {
+    for (const path of ['/v1/wallets/%zz', '/%zz', '/v1/wallets/%E0%A4%A']) {
+      const reply = await t.request('GET', path, { headers: alice.headers });
+      expect([path, reply.status, reply.json]).toEqual([path, 400, { error: { code: 'VALIDATION_ERROR', message: 'The URL has a malformed percent-escape' } }]);
+      expect(reply.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+    }
+  });
+
   it('answers headers over 16 KB, refused by the HTTP parser before Fastify, with 431 in the envelope and an X-Request-Id', async () => {
     const server = t.app.getHttpServer();
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
