@@ -14,3 +14,14 @@ export const Public = () => SetMetadata(ROUTE_ACCESS, 'public' satisfies RouteAc
 export const AdminOnly = () => SetMetadata(ROUTE_ACCESS, 'admin' satisfies RouteAccess);
 /** CatFee's HMAC request signature (docs/dialects.md). */
 export const CatFeeSigned = () => SetMetadata(ROUTE_ACCESS, 'catfee' satisfies RouteAccess);
+
+/**
+ * Routes that exist only in some environments: `sandbox` everywhere but production, `console` where
+ * CONSOLE_ENABLED says (AppConfig). Elsewhere they answer 404 before anything else runs: no
+ * credentials, key or body is looked at, so nothing tells them from an unknown route.
+ */
+export type RouteAvailability = 'sandbox' | 'console';
+export const ROUTE_AVAILABILITY = 'ledgerline:route-availability';
+
+export const SandboxOnly = () => SetMetadata(ROUTE_AVAILABILITY, 'sandbox' satisfies RouteAvailability);
+export const ConsoleOnly = () => SetMetadata(ROUTE_AVAILABILITY, 'console' satisfies RouteAvailability);

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { SignatureReusedError, UnauthenticatedError } from '../common/errors';
 import { isWrite } from '../idempotency/idempotency.decorators';
 import { AppConfig } from '../config/app-config';
-import { ROUTE_ACCESS, RouteAccess } from './auth.decorators';
+import { ROUTE_ACCESS, ROUTE_AVAILABILITY, RouteAccess, RouteAvailability } from './auth.decorators';
 import { ClientsRepository } from './clients.repository';
 import { ConsoleSessions } from './console-sessions';
 import { CredentialsCache, VerifiableCredentials } from './credentials-cache';
@@ -28,7 +28,7 @@ interface SignatureScheme {
   message: (timestamp: string) => string;
 }
 
-/** Global guard: every route needs client credentials unless marked otherwise (auth.decorators.ts). */
+/** Global guard: every route needs client credentials unless marked otherwise, and exists only where it is available (auth.decorators.ts). */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -41,9 +41,10 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access =
-      this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ??
-      'client';
+    const route = [context.getHandler(), context.getClass()];
+    const availability = this.reflector.getAllAndOverride<RouteAvailability | undefined>(ROUTE_AVAILABILITY, route);
+    if (availability !== undefined && !this.available(availability)) throw new NotFoundException();
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, route) ?? 'client';
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (access === 'public') return true;
     if (access === 'admin') return this.checkAdmin(request);
@@ -54,6 +55,10 @@ export class AuthGuard implements CanActivate {
       if (error instanceof UnauthenticatedError) await this.throttle.failed(request.ip);
       throw error;
     }
+  }
+
+  private available(availability: RouteAvailability): boolean {
+    return availability === 'sandbox' ? this.config.sandboxEnabled : this.config.consoleEnabled;
   }
 
   private async authenticate(access: Exclude<RouteAccess, 'public' | 'admin'>, request: FastifyRequest): Promise<boolean> {

@@ -1,10 +1,9 @@
 import { Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../clients/auth.decorators';
+import { ConsoleOnly, Public } from '../clients/auth.decorators';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { ConsoleSessions } from '../clients/console-sessions';
-import { AppConfig } from '../config/app-config';
 import { CONSOLE_HEADERS, ConsoleAssets } from './console-assets';
 
 /**
@@ -13,10 +12,10 @@ import { CONSOLE_HEADERS, ConsoleAssets } from './console-assets';
  * page calls the same JSON API with it. Off (404) where CONSOLE_ENABLED says so, and in production by default.
  */
 @ApiExcludeController()
+@ConsoleOnly()
 @Controller('console')
 export class ConsoleController {
   constructor(
-    private readonly config: AppConfig,
     private readonly assets: ConsoleAssets,
     private readonly sessions: ConsoleSessions,
   ) {}
@@ -35,34 +34,26 @@ export class ConsoleController {
 
   @Post('session')
   signIn(@CurrentClient() client: AuthenticatedClient, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    this.refuseWhenOff();
     return this.sessions.open(client, request, reply);
   }
 
   @Get('session')
   session(@CurrentClient() client: AuthenticatedClient, @Req() request: FastifyRequest) {
-    this.refuseWhenOff();
     return this.sessions.view(client, request);
   }
 
   @Delete('session')
   @HttpCode(204)
   signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    this.refuseWhenOff();
     return this.sessions.close(request, reply);
   }
 
   private serve(name: string, reply: FastifyReply) {
-    this.refuseWhenOff();
     const asset = this.assets.get(name);
     if (!asset) {
       if (name === 'index.html') throw new ServiceUnavailableException('The console is not built: npm run build');
       throw new NotFoundException();
     }
     return reply.headers(CONSOLE_HEADERS).type(asset.type).send(asset.body);
-  }
-
-  private refuseWhenOff(): void {
-    if (!this.config.consoleEnabled) throw new NotFoundException();
   }
 }

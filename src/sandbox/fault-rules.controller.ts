@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { SandboxOnly } from '../clients/auth.decorators';
 import { ApiNoContentResponse } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { PageQuery } from '../common/pagination';
 import { ParseId } from '../common/parse-id.pipe';
-import { AppConfig } from '../config/app-config';
 import { ApiEndpoint, ApiErrors, ApiIdempotentPost, ApiIdParam, ApiPage, ApiTag } from '../openapi/api-decorators';
 import { CreateFaultRuleDto } from './dto/create-fault-rule.dto';
 import { FaultRuleResponse } from './dto/fault-rule.response';
@@ -11,12 +11,10 @@ import { FaultRulesService } from './fault-rules.service';
 
 /** Sandbox only: in production these routes do not exist (404). */
 @ApiTag('console')
+@SandboxOnly()
 @Controller('v1/sandbox/fault-rules')
 export class FaultRulesController {
-  constructor(
-    private readonly rules: FaultRulesService,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly rules: FaultRulesService) {}
 
   @Post()
   @ApiEndpoint({
@@ -27,7 +25,6 @@ export class FaultRulesController {
   })
   @ApiIdempotentPost(FaultRuleResponse, { required: false, body: CreateFaultRuleDto })
   create(@CurrentClient() client: AuthenticatedClient, @Body() dto: CreateFaultRuleDto) {
-    this.refuseInProduction();
     return this.rules.create(client.id, dto);
   }
 
@@ -36,7 +33,6 @@ export class FaultRulesController {
   @ApiPage(FaultRuleResponse)
   @ApiErrors(404)
   list(@CurrentClient() client: AuthenticatedClient, @Query() page: PageQuery) {
-    this.refuseInProduction();
     return this.rules.list(client.id, page);
   }
 
@@ -47,11 +43,6 @@ export class FaultRulesController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(400, 403, 404)
   delete(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string) {
-    this.refuseInProduction();
     return this.rules.delete(client.id, id);
-  }
-
-  private refuseInProduction(): void {
-    if (!this.config.sandboxEnabled) throw new NotFoundException();
   }
 }

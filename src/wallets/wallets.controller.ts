@@ -1,5 +1,5 @@
-import { Body, Controller, Get, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { SandboxOnly } from '../clients/auth.decorators';
 import { ApiOkResponse } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../clients/authenticated-client';
 import { RequiresIdempotencyKey } from '../idempotency/idempotency.decorators';
@@ -15,10 +15,7 @@ import { WalletsService } from './wallets.service';
 @ApiTag('wallets')
 @Controller('v1/wallets')
 export class WalletsController {
-  constructor(
-    private readonly wallets: WalletsService,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly wallets: WalletsService) {}
 
   @Post()
   @ApiEndpoint({
@@ -71,6 +68,7 @@ export class WalletsController {
 
   /** Off in production (404), where money enters only through the operator's credits. */
   @Post(':id/deposits')
+  @SandboxOnly()
   @RequiresIdempotencyKey()
   @ApiEndpoint({
     summary: 'Fund a wallet (sandbox funding; not in production)',
@@ -79,7 +77,6 @@ export class WalletsController {
   @ApiIdParam('wallet')
   @ApiIdempotentPost(DepositResponse, { required: true, body: CreateDepositDto })
   deposit(@CurrentClient() client: AuthenticatedClient, @Param('id', ParseId()) id: string, @Body() dto: CreateDepositDto) {
-    if (this.config.isProduction) throw new NotFoundException();
     return this.wallets.deposit(id, BigInt(dto.amount), { owner: client.id });
   }
 }

@@ -111,6 +111,7 @@ describe('the console switched off', () => {
       const who = await t.newClient();
       expect((await t.request('GET', '/console')).status).toBe(404);
       expect((await t.request('POST', '/console/session', { headers: who.headers })).status).toBe(404);
+      expect((await t.request('POST', '/console/session', { headers: { ...who.headers, 'x-api-secret': 'sk_wrong' } })).status).toBe(404);
       expect((await t.request('GET', '/v1/wallets', { headers: { cookie: `ledgerline_console=${who.clientId}.${'a'.repeat(43)}` } })).status).toBe(401);
       expect((await t.request('GET', '/v1/requests', { headers: who.headers })).status).toBe(404);
     } finally {

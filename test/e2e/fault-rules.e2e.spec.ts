@@ -206,6 +206,9 @@ describe('fault rules in production', () => {
         const reply = await t.request(method, url, { headers: who.headers, body: method === 'POST' ? { fault: 'drop-response', times: 1 } : undefined });
         expect([method, reply.status]).toEqual([method, 404]);
       }
+      // Nothing is looked at first: an invalid rule, or no credentials, is 404 too.
+      expect((await t.request('POST', '/v1/sandbox/fault-rules', { headers: who.headers, body: { fault: 'nonsense' } })).status).toBe(404);
+      expect((await t.request('GET', '/v1/sandbox/fault-rules')).status).toBe(404);
       expect((await t.request('GET', '/v1/requests', { headers: who.headers })).status).toBe(200);
     } finally {
       await t.close();

@@ -20,9 +20,19 @@ describe('operator credits in production', () => {
   });
   afterAll(() => t.close());
 
-  it('has no sandbox deposits: 404, and nothing moves', async () => {
-    const reply = await t.request('POST', `/v1/wallets/${walletId}/deposits`, { headers: withKey(alice.headers), body: { amount: 100 } });
-    expect([reply.status, reply.json.error.code]).toEqual([404, 'NOT_FOUND']);
+  it('has no sandbox deposits: 404 whatever is sent, as for an unknown route, and nothing moves', async () => {
+    const path = `/v1/wallets/${walletId}/deposits`;
+    for (const [headers, body] of [
+      [withKey(alice.headers), { amount: 100 }],
+      // Nothing else is looked at first: not the key, the body or the credentials.
+      [alice.headers, { amount: 100 }],
+      [{ ...alice.headers, 'idempotency-key': 'short' }, { amount: 100 }],
+      [withKey(alice.headers), { amount: -5 }],
+      [{}, { amount: 100 }],
+    ] as const) {
+      const reply = await t.request('POST', path, { headers: { ...headers }, body });
+      expect([reply.status, reply.json.error.code]).toEqual([404, 'NOT_FOUND']);
+    }
     expect(await balance()).toBe(0);
   });
 
