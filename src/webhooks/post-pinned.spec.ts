@@ -110,6 +110,26 @@ describe('delivery to the checked address (no DNS rebinding)', () => {
       }
     });
 
+    it('gives up on a receiver that trickles its answer at the deadline, though it is never silent for long', async () => {
+      const trickler = createServer((_request, response) => {
+        const socket = response.socket!;
+        socket.write('HTTP/1.1 200 OK\r\nX-Slow: ');
+        const drip = setInterval(() => socket.write('a'), 20);
+        socket.on('close', () => clearInterval(drip));
+      });
+      await new Promise<void>((done) => trickler.listen(0, '127.0.0.1', done));
+      const poster = new PinnedPoster();
+      try {
+        const started = Date.now();
+        await expect(poster.post(`http://127.0.0.1:${(trickler.address() as AddressInfo).port}/hook`, {}, '{}', LOOPBACK, 300)).rejects.toThrow('no answer within 300 ms');
+        expect(Date.now() - started).toBeLessThan(2000);
+      } finally {
+        poster.close();
+        trickler.closeAllConnections();
+        await new Promise((done) => trickler.close(done));
+      }
+    });
+
     it('closes a connection idle past its time, never one waiting for an answer', async () => {
       const poster = new PinnedPoster(50);
       try {

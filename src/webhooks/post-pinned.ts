@@ -31,7 +31,11 @@ export class PinnedPoster {
 
   constructor(private readonly idleSocketMs = IDLE_SOCKET_MS) {}
 
-  /** Answers the status code. */
+  /**
+   * Answers the status code, or fails once `timeoutMs` has passed since the request began: the whole
+   * exchange is bounded, not only each silence (the socket's timeout). A receiver that trickles its
+   * answer a byte at a time would otherwise hold its batch, every tenant's deliveries in it, forever.
+   */
   post(url: string, headers: Record<string, string>, body: string, pinned: ResolvedAddress | undefined, timeoutMs: number): Promise<number> {
     const target = new URL(url);
     const lookup: LookupFunction | undefined = pinned
@@ -45,12 +49,20 @@ export class PinnedPoster {
         agent: this.agentFor(target, pinned),
         timeout: timeoutMs,
       });
+      const giveUp = () => request.destroy(new Error(`no answer within ${timeoutMs} ms`));
+      const deadline = setTimeout(giveUp, timeoutMs);
       request.on('response', (response) => {
-        response.resume();
         resolve(response.statusCode ?? 0);
+        // The status stands; a body still trickling at the deadline is cut off with its connection.
+        response.on('error', () => undefined);
+        response.on('close', () => clearTimeout(deadline));
+        response.resume();
       });
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      request.on('error', reject);
+      request.on('timeout', giveUp);
+      request.on('error', (error) => {
+        clearTimeout(deadline);
+        reject(error);
+      });
       request.end(body);
     });
   }
