@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, onServer } from '../support/database';
 import { fundedWallet } from '../support/fixtures';
 import { until } from '../support/poll';
 import { startServerProcess } from '../support/server-process';
@@ -251,6 +251,34 @@ describe('worker processes (WEB_CONCURRENCY)', () => {
       await db.drop();
     }
   }, 90_000);
+});
+
+describe('worker processes while the database refuses new connections', () => {
+  it('keeps serving when a replacement cannot boot, and boots it once it can', async () => {
+    const db = await createTestDatabase();
+    const allowConnections = (allow: boolean) => onServer((server) => server.query(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS ${allow}`));
+    try {
+      const server = await startServerProcess({ NODE_ENV: 'test', DATABASE_URL: db.url, ADMIN_TOKEN, WEB_CONCURRENCY: '2' });
+      const listening = () => [...server.output().matchAll(/worker (\d+) listening/g)].length;
+      const failedBoots = () => [...server.output().matchAll(/worker exited \(code 1,/g)].length;
+      await until(() => listening() === 2, 30_000);
+      const [doomed] = [...server.output().matchAll(/worker (\d+) listening/g)].map((match) => Number(match[1]));
+      await allowConnections(false);
+      process.kill(doomed, 'SIGKILL');
+      // Its replacement cannot reach the database: it fails to boot, and is tried again, without taking the primary down.
+      await until(() => failedBoots() >= 2, 60_000);
+      expect(server.child.exitCode).toBeNull();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${server.baseUrl}/health`).then((reply) => reply.status)));
+      expect(new Set(answers)).toEqual(new Set([200]));
+      await allowConnections(true);
+      await until(() => listening() === 3, 60_000);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      await allowConnections(true);
+      await db.drop();
+    }
+  }, 120_000);
 });
 
 describe('listen address (HOST)', () => {
