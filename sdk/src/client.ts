@@ -1,22 +1,32 @@
-import { randomUUID } from 'node:crypto';
+import { IdempotencyOptions, IdempotentResult, KeyCarrier, keyInHeader, sendKeyed } from './idempotency';
 import {
+  AddCartItemRequest,
+  Cart,
+  CartCheckout,
+  CartItem,
+  CheckoutCartRequest,
+  CreateFaultRuleRequest,
   CreatePayoutRequest,
   CreateTransferRequest,
   CreateWalletRequest,
   CreateWebhookRequest,
   Deposit,
   DepositRequest,
+  FaultRule,
   HealthStatus,
   IdempotencyRecord,
   LedgerEntry,
   ListOrdersQuery,
+  ListRequestsQuery,
   Order,
   Page,
   PageQuery,
   Payout,
   PlaceOrderRequest,
   Product,
+  RequestLogEntry,
   Transfer,
+  UpdateWalletRequest,
   Wallet,
   WebhookDelivery,
   WebhookEndpoint,
@@ -32,15 +42,6 @@ export interface LedgerlineOptions extends ConnectionOptions {
   apiSecret: string;
 }
 
-export interface IdempotencyOptions {
-  /**
-   * The key of this logical operation: 8–256 visible ASCII characters, e.g. your own payment
-   * reference. Default: a random UUID, made once before the first attempt. Calling again with the
-   * same key (and the same request) never moves money twice: it returns the recorded outcome.
-   */
-  idempotencyKey?: string;
-}
-
 /**
  * An order's key travels either in the `Idempotency-Key` header or as `client_order_id` (1–250
  * visible ASCII characters), which the order then carries and `listOrders` can search by. One or
@@ -48,27 +49,9 @@ export interface IdempotencyOptions {
  */
 export type PlaceOrderOptions = (IdempotencyOptions & { clientOrderId?: never }) | { clientOrderId: string; idempotencyKey?: never };
 
-/** What a POST that ran under an idempotency key returns. */
-export interface IdempotentResult<T> {
-  /** The resource, as the API sent it. */
-  data: T;
-  /** The key the operation ran under, on every attempt. */
-  idempotencyKey: string;
-  /** True when the answer is the server's record of an earlier execution (`Idempotency-Replayed`), e.g. after a lost answer. */
-  replayed: boolean;
-  /** HTTP attempts this call made, the first one included. */
-  attempts: number;
-}
-
-interface KeyCarrier {
-  key: string;
-  headers?: Record<string, string>;
-  query?: Record<string, string>;
-}
-
 /**
- * The Ledgerline API for one client (tenant). Every POST carries an idempotency key and is retried
- * safely under it; reads are retried too; see RetryOptions for the policy.
+ * The Ledgerline API for one client (tenant). Every POST and PATCH carries an idempotency key and is
+ * retried safely under it; reads and deletes are retried too; see RetryOptions for the policy.
  */
 export class Ledgerline {
   private readonly transport: Transport;
@@ -87,6 +70,11 @@ export class Ledgerline {
 
   getWallet(walletId: string): Promise<Wallet> {
     return this.read(`/v1/wallets/${segment(walletId)}`);
+  }
+
+  /** Changes only the fields named (null clears `external_id` or `metadata`); retried safely under one key, like a POST. */
+  updateWallet(walletId: string, changes: UpdateWalletRequest, options: IdempotencyOptions = {}): Promise<IdempotentResult<Wallet>> {
+    return sendKeyed(this.transport, 'PATCH', `/v1/wallets/${segment(walletId)}`, changes, keyInHeader(options));
   }
 
   listWalletTransactions(walletId: string, page: PageQuery = {}): Promise<Page<LedgerEntry>> {
@@ -137,6 +125,10 @@ export class Ledgerline {
     return this.read(`/v1/payouts/${segment(payoutId)}`);
   }
 
+  listPayouts(page: PageQuery = {}): Promise<Page<Payout>> {
+    return this.read('/v1/payouts', { ...page });
+  }
+
   /** Registers an endpoint for events; keep the returned `secret`: it is shown only here. */
   registerWebhook(webhook: CreateWebhookRequest, options: IdempotencyOptions = {}): Promise<IdempotentResult<WebhookEndpointWithSecret>> {
     return this.idempotentPost('/v1/webhooks', webhook, keyInHeader(options));
@@ -144,6 +136,11 @@ export class Ledgerline {
 
   getWebhook(webhookId: string): Promise<WebhookEndpoint> {
     return this.read(`/v1/webhooks/${segment(webhookId)}`);
+  }
+
+  /** Your endpoints, newest first; their secrets are never shown again. */
+  listWebhooks(page: PageQuery = {}): Promise<Page<WebhookEndpoint>> {
+    return this.read('/v1/webhooks', { ...page });
   }
 
   /** A new secret, shown only here; for 24 hours deliveries are signed with the previous one too. */
@@ -155,8 +152,8 @@ export class Ledgerline {
    * Deletes an endpoint: nothing more is sent to it, and its delivery attempts go with it. Retried like
    * a read; a retry whose first attempt did delete it answers NOT_FOUND (404), which then means deleted.
    */
-  async deleteWebhook(webhookId: string): Promise<void> {
-    await this.transport.send<void>({ method: 'DELETE', path: `/v1/webhooks/${segment(webhookId)}`, retry: true });
+  deleteWebhook(webhookId: string): Promise<void> {
+    return this.remove(`/v1/webhooks/${segment(webhookId)}`);
   }
 
   listWebhookDeliveries(webhookId: string, page: PageQuery = {}): Promise<Page<WebhookDelivery>> {
@@ -173,6 +170,57 @@ export class Ledgerline {
     return this.read(`/v1/idempotency-keys/${segment(key)}`);
   }
 
+  /**
+   * Your requests, newest first, filtered by key, status or route. Entries are written in batches off
+   * the request path, so the newest may appear a moment later. 404 where the service keeps no log.
+   */
+  listRequests(query: ListRequestsQuery = {}): Promise<Page<RequestLogEntry>> {
+    return this.read('/v1/requests', { ...query });
+  }
+
+  /** One logged request, by the `X-Request-Id` it was answered with (a LedgerlineError's `requestId`). */
+  getRequest(requestId: string): Promise<RequestLogEntry> {
+    return this.read(`/v1/requests/${segment(requestId)}`);
+  }
+
+  /**
+   * Sandbox only (404 in production): your next `times` keyed requests matching `endpoint` and
+   * `key_prefix` get `fault` as if they had sent `X-Sandbox-Fault`, each use spent exactly once.
+   */
+  createFaultRule(rule: CreateFaultRuleRequest, options: IdempotencyOptions = {}): Promise<IdempotentResult<FaultRule>> {
+    return this.idempotentPost('/v1/sandbox/fault-rules', rule, keyInHeader(options));
+  }
+
+  /** Every rule you armed, newest first, with its uses left. Sandbox only. */
+  listFaultRules(page: PageQuery = {}): Promise<Page<FaultRule>> {
+    return this.read('/v1/sandbox/fault-rules', { ...page });
+  }
+
+  /** Disarms and forgets a rule, spent or not. Retried like deleteWebhook: a retry that finds it gone answers NOT_FOUND. */
+  deleteFaultRule(ruleId: string): Promise<void> {
+    return this.remove(`/v1/sandbox/fault-rules/${segment(ruleId)}`);
+  }
+
+  /** The cart of the Starship client portal: its lines, total and version. */
+  getCart(): Promise<Cart> {
+    return this.read('/client/api/cart');
+  }
+
+  /** Adds a line, priced now; `denomination` is in major units. A cart holds one currency (another: 422 CURRENCY_MISMATCH). */
+  addCartItem(item: AddCartItemRequest, options: IdempotencyOptions = {}): Promise<IdempotentResult<CartItem>> {
+    return this.idempotentPost('/client/api/cart/items', item, keyInHeader(options));
+  }
+
+  /** Removes a line. Retried like deleteWebhook: a retry that finds it gone (or already ordered) answers NOT_FOUND. */
+  removeCartItem(itemId: string): Promise<void> {
+    return this.remove(`/client/api/cart/items/${segment(itemId)}`);
+  }
+
+  /** Orders every line of the cart in one transaction, all or nothing, from one debit; the cart empties. */
+  checkoutCart(checkout: CheckoutCartRequest = {}, options: IdempotencyOptions = {}): Promise<IdempotentResult<CartCheckout>> {
+    return this.idempotentPost('/client/api/cart/checkout', checkout, keyInHeader(options));
+  }
+
   /** Liveness. Not retried: a probe reports the state now. */
   async health(): Promise<HealthStatus> {
     return (await this.transport.send<HealthStatus>({ method: 'GET', path: '/health', retry: false })).data;
@@ -187,24 +235,13 @@ export class Ledgerline {
     return (await this.transport.send<T>({ method: 'GET', path, query, retry: true })).data;
   }
 
-  private async idempotentPost<T>(path: string, body: object, carrier: KeyCarrier): Promise<IdempotentResult<T>> {
-    const { data, headers, attempts } = await this.transport.send<T>({
-      method: 'POST',
-      path,
-      body,
-      headers: carrier.headers,
-      query: carrier.query,
-      retry: true,
-      idempotencyKey: carrier.key,
-    });
-    return { data, idempotencyKey: carrier.key, replayed: headers.get('idempotency-replayed') === 'true', attempts };
+  private async remove(path: string): Promise<void> {
+    await this.transport.send<void>({ method: 'DELETE', path, retry: true });
   }
-}
 
-/** The key is fixed here, before the first attempt, so every retry of the operation carries it. */
-function keyInHeader(options: IdempotencyOptions): KeyCarrier {
-  const key = options.idempotencyKey ?? randomUUID();
-  return { key, headers: { 'idempotency-key': key } };
+  private idempotentPost<T>(path: string, body: object, carrier: KeyCarrier): Promise<IdempotentResult<T>> {
+    return sendKeyed(this.transport, 'POST', path, body, carrier);
+  }
 }
 
 function segment(value: string): string {

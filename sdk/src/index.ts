@@ -1,5 +1,6 @@
 export { Ledgerline } from './client';
-export type { IdempotencyOptions, IdempotentResult, LedgerlineOptions, PlaceOrderOptions } from './client';
+export type { LedgerlineOptions, PlaceOrderOptions } from './client';
+export type { IdempotencyOptions, IdempotentResult } from './idempotency';
 export { LedgerlineAdmin } from './admin-client';
 export type { LedgerlineAdminOptions } from './admin-client';
 export { LedgerlineError, LedgerlineNetworkError } from './errors';

@@ -43,6 +43,14 @@ export interface CreateWalletRequest {
   accepts_external_transfers?: boolean;
 }
 
+/** Only the fields named change; null clears `external_id` or `metadata`. */
+export interface UpdateWalletRequest {
+  external_id?: string | null;
+  metadata?: Metadata | null;
+  /** Left out, it stays as it is; null is refused (VALIDATION_ERROR). */
+  accepts_external_transfers?: boolean;
+}
+
 export interface DepositRequest {
   amount: MinorUnits;
 }
@@ -57,6 +65,13 @@ export interface Deposit {
   /** The operator's reference of a credit (admin API); null for a sandbox deposit. */
   reference: string | null;
   created_at: string;
+}
+
+/** The operator's credit (admin API): money that entered from outside, e.g. a bank transfer. */
+export interface CreditRequest {
+  amount: MinorUnits;
+  /** The operator's own reference (1–255 characters), kept on the deposit as `reference`. */
+  reference: string;
 }
 
 export type LedgerEntryType = 'DEPOSIT' | 'ORDER' | 'TRANSFER_IN' | 'TRANSFER_OUT' | 'PAYOUT' | 'PAYOUT_REFUND';
@@ -161,6 +176,61 @@ export interface Payout {
   updated_at: string;
 }
 
+/**
+ * A line of the cart (the Starship client portal's `POST /client/api/cart/items`). Unlike the rest
+ * of the API, `denomination` is in **major units**, as Starship sends it: 25 is USD 25.00.
+ */
+export interface AddCartItemRequest {
+  product_id: number;
+  /** Major units: one of the product's denominations (25 for its 2500). */
+  denomination: number;
+  /** 1 to 10000. */
+  quantity: number;
+}
+
+/** A line of the cart, priced when it was added; in minor units, like every answer. */
+export interface CartItem {
+  /** Also the id of the order it becomes at checkout. */
+  id: string;
+  product_id: number;
+  denomination: MinorUnits | null;
+  quantity: number;
+  /** What the line costs at checkout. */
+  amount: MinorUnits;
+  currency: string;
+  created_at: string;
+}
+
+/** The client's one cart, its lines all in one currency. */
+export interface Cart {
+  /** Null before the first line. */
+  currency: string | null;
+  /** Moves on every change of the lines: send it as `cart_version` to check out only this cart. */
+  version: number;
+  /** The lines' total. */
+  amount: MinorUnits;
+  items: CartItem[];
+}
+
+/** Everything optional: an empty request checks out the whole cart from the default wallet. */
+export interface CheckoutCartRequest {
+  /** Default: your oldest wallet in the cart's currency. */
+  wallet_id?: string;
+  /** The `version` of the cart you saw: any other answers 422 CART_CHANGED and orders nothing. */
+  cart_version?: number;
+}
+
+/** Every line of the cart ordered at once, from one debit. */
+export interface CartCheckout {
+  id: string;
+  status: 'COMPLETED';
+  /** What was debited. */
+  amount: MinorUnits;
+  currency: string;
+  /** One order per line, under the line's id, as `getOrder` shows it. */
+  orders: Order[];
+}
+
 /** The caller's record of one key on one endpoint (`GET /v1/idempotency-keys/:key`). */
 export interface IdempotencyRecord {
   key: string;
@@ -222,6 +292,66 @@ export interface WebhookRedelivery {
   event_id: string;
   event_type: WebhookEventType;
   queued_at: string;
+}
+
+export interface ListRequestsQuery extends PageQuery {
+  /** Only requests under this key: every attempt, across endpoints. */
+  idempotency_key?: string;
+  /** An exact status (`409`) or a class (`'4xx'`). */
+  status?: number | `${1 | 2 | 3 | 4 | 5}xx`;
+  /** A route template, e.g. `/v1/wallets/:id`. */
+  route?: string;
+}
+
+/** One of your requests, as the request log keeps it (7 days by default), secrets redacted. */
+export interface RequestLogEntry {
+  /** The `X-Request-Id` it was answered with (a LedgerlineError's `requestId`). */
+  id: string;
+  method: string;
+  /** The route template, e.g. `/v1/wallets/:id/deposits`. */
+  route: string;
+  /** The path as requested, with its query. */
+  path: string;
+  /** Null when no answer was sent (drop-response). */
+  status: number | null;
+  idempotency_key: string | null;
+  /** Null for a request without a key. */
+  idempotency_outcome: 'executed' | 'replayed' | 'reused' | 'in_use' | null;
+  /** The sandbox fault it carried: `X-Sandbox-Fault` or a fault rule. */
+  sandbox_fault: string | null;
+  duration_ms: number;
+  /** As received, secrets replaced by "[redacted]", at most 16 KiB. */
+  request_body: string | null;
+  /** As answered, secrets replaced by "[redacted]", at most 16 KiB. */
+  response_body: string | null;
+  created_at: string;
+}
+
+/**
+ * What a fault rule gives: the request faults of `X-Sandbox-Fault` (`delay=MS`, MS at most 30000),
+ * or `rail-reject`, which makes the sandbox payout rail reject (and refund) your next payouts.
+ */
+export type FaultRuleFault = 'drop-response' | 'fail-before-commit' | `delay=${number}` | 'rail-reject';
+
+export interface CreateFaultRuleRequest {
+  fault: FaultRuleFault;
+  /** A write's method and route template, e.g. `POST /v1/orders`; it matches the routes sharing its key scope too. Absent: any keyed request. Not with rail-reject. */
+  endpoint?: string;
+  /** Only requests whose idempotency key starts with this. Not with rail-reject. */
+  key_prefix?: string;
+  /** 1 to 100: how many matching requests (or payouts) get the fault. */
+  times: number;
+}
+
+/** A sandbox fault rule; at most 20 armed (remaining above 0) at once. */
+export interface FaultRule {
+  id: string;
+  fault: FaultRuleFault;
+  endpoint: string | null;
+  key_prefix: string | null;
+  /** Uses left; 0 once spent. */
+  remaining: number;
+  created_at: string;
 }
 
 export interface HealthIndicator {

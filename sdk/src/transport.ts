@@ -18,12 +18,12 @@ export interface ConnectionOptions {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
-  /** True only when repeating the request cannot repeat an effect: a read, a delete, or a POST under an idempotency key. */
+  /** True only when repeating the request cannot repeat an effect: a read, a delete, or a POST or PATCH under an idempotency key. */
   retry: boolean;
   /** The key the request carries, kept on errors so the caller can resume the operation. */
   idempotencyKey?: string;
@@ -146,8 +146,18 @@ function parseEnvelope(text: string): ErrorEnvelope['error'] | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     const error = (parsed as Partial<ErrorEnvelope> | null)?.error;
-    return typeof error?.code === 'string' && typeof error.message === 'string' ? error : undefined;
+    return typeof error?.code === 'string' && typeof error.message === 'string' ? error : starshipKeyReused(parsed);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The cart's routes speak the Starship dialect, whose reused key (422) is the guide's flat body,
+ * `{"error": "IdempotencyKeyReused", "code": "E_IDEMPOTENCY_KEY_REUSED", "message": ...}`: read as
+ * the contract's IDEMPOTENCY_KEY_REUSED. Every other Starship error is the envelope.
+ */
+function starshipKeyReused(parsed: unknown): ErrorEnvelope['error'] | undefined {
+  const body = parsed as { code?: unknown; message?: unknown } | null;
+  return body?.code === 'E_IDEMPOTENCY_KEY_REUSED' && typeof body.message === 'string' ? { code: 'IDEMPOTENCY_KEY_REUSED', message: body.message } : undefined;
 }

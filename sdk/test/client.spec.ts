@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { Ledgerline, LedgerlineAdmin, LedgerlineError } from '../src';
-import { ADMIN_TOKEN, fundedWallet, GIFT_CARD, newTenant, Sandbox, startSandbox, Tenant, until } from './harness';
+import { ADMIN_TOKEN, fundedWallet, GIFT_CARD, newTenant, QUICK_RETRIES, Sandbox, startSandbox, Tenant, until } from './harness';
 
 /** Every endpoint of the SDK, against a real service process and PostgreSQL. */
 describe('Ledgerline SDK endpoints', () => {
@@ -45,6 +45,26 @@ describe('Ledgerline SDK endpoints', () => {
     expect(first.next_cursor).not.toBeNull();
     const second = await api.listWallets({ limit: 1, cursor: first.next_cursor! });
     expect(second.data[0].id).not.toBe(first.data[0].id);
+  });
+
+  it('changes a wallet with PATCH, only the fields named, and replays the change under the same key', async () => {
+    const wallet = (await api.createWallet({ currency: 'USD', external_id: 'before', metadata: { team: 'ops' } })).data;
+    const key = `wallet-change-${randomUUID()}`;
+    const change = { external_id: 'after', accepts_external_transfers: true };
+    const changed = await api.updateWallet(wallet.id, change, { idempotencyKey: key });
+    expect(changed).toEqual({ data: { ...wallet, external_id: 'after', accepts_external_transfers: true }, idempotencyKey: key, replayed: false, attempts: 1 });
+    expect(await api.getWallet(wallet.id)).toEqual(changed.data);
+
+    expect(await api.updateWallet(wallet.id, change, { idempotencyKey: key })).toEqual({ ...changed, replayed: true });
+    await expect(api.updateWallet(wallet.id, { external_id: 'other' }, { idempotencyKey: key })).rejects.toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      idempotencyKey: key,
+    });
+
+    const cleared = await api.updateWallet(wallet.id, { metadata: null });
+    expect(cleared.data).toEqual({ ...changed.data, metadata: null });
+    expect(await api.getWallet(wallet.id)).toEqual(cleared.data);
   });
 
   it('funds a wallet and lists the ledger entries behind its balance', async () => {
@@ -122,6 +142,19 @@ describe('Ledgerline SDK endpoints', () => {
     await until(async () => (await api.getPayout(payout.data.id)).status === 'COMPLETED');
   });
 
+  it('lists payouts newest first, a page at a time', async () => {
+    const walletId = await fundedWallet(api, 5000);
+    const destination = { type: 'bank_account', account_number: 'DE89370400440532013000' } as const;
+    const older = (await api.createPayout({ wallet_id: walletId, amount: 1000, destination })).data;
+    const newer = (await api.createPayout({ wallet_id: walletId, amount: 1500, destination })).data;
+
+    const first = await api.listPayouts({ limit: 1 });
+    expect(first.data).toEqual([expect.objectContaining({ id: newer.id, wallet_id: walletId, amount: 1500, currency: 'USD', destination })]);
+    expect(first.next_cursor).not.toBeNull();
+    const second = await api.listPayouts({ limit: 1, cursor: first.next_cursor! });
+    expect(second.data).toEqual([expect.objectContaining({ id: older.id, wallet_id: walletId, amount: 1000 })]);
+  });
+
   it('shows the record kept under an idempotency key', async () => {
     const walletId = await fundedWallet(api, 0);
     const deposit = await api.deposit(walletId, { amount: 100 }, { idempotencyKey: 'funding/2024?#%-0001' });
@@ -173,6 +206,133 @@ describe('Ledgerline SDK endpoints', () => {
     }
   });
 
+  it('lists webhook endpoints newest first, without their secrets', async () => {
+    const older = (await api.registerWebhook({ url: 'http://127.0.0.1:9/older', events: ['payout.failed'] })).data;
+    const newer = (await api.registerWebhook({ url: 'http://127.0.0.1:9/newer', events: ['payout.failed'] })).data;
+    try {
+      const first = await api.listWebhooks({ limit: 1 });
+      expect(first.data).toEqual([await api.getWebhook(newer.id)]);
+      expect(first.data[0]).toMatchObject({ url: 'http://127.0.0.1:9/newer', events: ['payout.failed'], status: 'ENABLED' });
+      expect(first.data[0]).not.toHaveProperty('secret');
+      const second = await api.listWebhooks({ limit: 1, cursor: first.next_cursor! });
+      expect(second.data).toEqual([await api.getWebhook(older.id)]);
+    } finally {
+      await api.deleteWebhook(older.id);
+      await api.deleteWebhook(newer.id);
+    }
+  });
+
+  it('finds requests just made in the request log: by key, by status and route, and by request id', async () => {
+    const walletId = await fundedWallet(api, 0);
+    const key = `sdk-log-${randomUUID()}`;
+    const deposit = await api.deposit(walletId, { amount: 700 }, { idempotencyKey: key });
+    await api.deposit(walletId, { amount: 700 }, { idempotencyKey: key });
+
+    // The log is written in batches, a moment after the answers.
+    await until(async () => (await api.listRequests({ idempotency_key: key })).data.length === 2);
+    const [replay, first] = (await api.listRequests({ idempotency_key: key })).data;
+    expect(first).toEqual({
+      id: expect.any(String),
+      method: 'POST',
+      route: '/v1/wallets/:id/deposits',
+      path: `/v1/wallets/${walletId}/deposits`,
+      status: 201,
+      idempotency_key: key,
+      idempotency_outcome: 'executed',
+      sandbox_fault: null,
+      duration_ms: expect.any(Number),
+      request_body: JSON.stringify({ amount: 700 }),
+      response_body: expect.any(String),
+      created_at: expect.any(String),
+    });
+    expect(JSON.parse(first.response_body!)).toEqual(deposit.data);
+    expect(replay).toMatchObject({ idempotency_key: key, idempotency_outcome: 'replayed', status: 201, response_body: first.response_body });
+    expect(await api.getRequest(first.id)).toEqual(first);
+
+    const requestId = await api.getWallet(randomUUID()).then(
+      () => undefined,
+      (error: LedgerlineError) => error.requestId,
+    );
+    expect(requestId).toEqual(expect.any(String));
+    await until(async () => (await api.listRequests({ status: '4xx', route: '/v1/wallets/:id' })).data.some((entry) => entry.id === requestId));
+    expect(await api.getRequest(requestId!)).toMatchObject({ id: requestId, method: 'GET', route: '/v1/wallets/:id', status: 404, idempotency_key: null });
+    expect((await api.listRequests({ status: 404, route: '/v1/wallets/:id', limit: 100 })).data.map((entry) => entry.id)).toContain(requestId);
+  });
+
+  it('arms a fault rule that fails the next matching deposit once, lists it spent, and deletes it', async () => {
+    const prefix = `sdk-fault-${randomUUID()}`;
+    const rule = { fault: 'fail-before-commit', endpoint: 'POST /v1/wallets/:id/deposits', key_prefix: prefix, times: 1 } as const;
+    const armed = await api.createFaultRule(rule);
+    expect(armed.replayed).toBe(false);
+    expect(armed.data).toEqual({ id: expect.any(String), fault: rule.fault, endpoint: rule.endpoint, key_prefix: prefix, remaining: 1, created_at: expect.any(String) });
+    expect((await api.listFaultRules()).data).toContainEqual(armed.data);
+
+    // The rule's 500 rolls the first attempt back; the SDK's retry under the same key then executes.
+    const walletId = await fundedWallet(api, 0);
+    const deposit = await tenant.api({ retry: QUICK_RETRIES }).deposit(walletId, { amount: 300 }, { idempotencyKey: `${prefix}-1` });
+    expect([deposit.attempts, deposit.replayed]).toEqual([2, false]);
+    expect((await api.getWallet(walletId)).balance).toBe(300);
+    expect((await api.listFaultRules()).data).toContainEqual({ ...armed.data, remaining: 0 });
+
+    await api.deleteFaultRule(armed.data.id);
+    expect((await api.listFaultRules({ limit: 100 })).data.map((listed) => listed.id)).not.toContain(armed.data.id);
+    await expect(api.deleteFaultRule(armed.data.id)).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  it('fills the cart, removes a line, and checks it out under one key: one debit, an order per line, replayed on a retry', async () => {
+    const shopper = (await newTenant(sandbox, 'sdk-cart')).api();
+    const walletId = await fundedWallet(shopper, 20_000);
+    // Denominations go in major units (Starship's body); the answers are in minor units.
+    const line = { product_id: GIFT_CARD, denomination: 25, quantity: 2 };
+    const lineKey = `cart-line-${randomUUID()}`;
+    const first = await shopper.addCartItem(line, { idempotencyKey: lineKey });
+    expect(first.data).toEqual({ id: expect.any(String), product_id: GIFT_CARD, denomination: 2500, quantity: 2, amount: 5000, currency: 'USD', created_at: expect.any(String) });
+    expect(await shopper.addCartItem(line, { idempotencyKey: lineKey })).toEqual({ ...first, replayed: true });
+    const second = (await shopper.addCartItem({ product_id: GIFT_CARD, denomination: 10, quantity: 1 })).data;
+    const dropped = (await shopper.addCartItem({ product_id: GIFT_CARD, denomination: 100, quantity: 1 })).data;
+    await shopper.removeCartItem(dropped.id);
+    await expect(shopper.removeCartItem(dropped.id)).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
+
+    const cart = await shopper.getCart();
+    expect(cart).toEqual({ currency: 'USD', version: 4, amount: 6000, items: [first.data, second] });
+
+    const key = `cart-checkout-${randomUUID()}`;
+    const checkout = await shopper.checkoutCart({ wallet_id: walletId, cart_version: cart.version }, { idempotencyKey: key });
+    expect(checkout.replayed).toBe(false);
+    expect(checkout.data).toEqual({
+      id: expect.any(String),
+      status: 'COMPLETED',
+      amount: 6000,
+      currency: 'USD',
+      orders: cart.items.map((item) => ({
+        id: item.id,
+        client_order_id: null,
+        status: 'COMPLETED',
+        wallet_id: walletId,
+        product_id: GIFT_CARD,
+        quantity: item.quantity,
+        denomination: item.denomination,
+        receiver: null,
+        amount: item.amount,
+        currency: 'USD',
+        metadata: null,
+        created_at: expect.any(String),
+      })),
+    });
+    expect(await shopper.getOrder(first.data.id)).toEqual(checkout.data.orders[0]);
+    expect((await shopper.getWallet(walletId)).balance).toBe(14_000);
+    expect(await shopper.getCart()).toEqual({ currency: 'USD', version: cart.version + 1, amount: 0, items: [] });
+
+    expect(await shopper.checkoutCart({ wallet_id: walletId, cart_version: cart.version }, { idempotencyKey: key })).toEqual({ ...checkout, replayed: true });
+    // The Starship dialect's flat 422 body for a reused key reads as the contract's code.
+    await expect(shopper.checkoutCart({ wallet_id: walletId }, { idempotencyKey: key })).rejects.toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      idempotencyKey: key,
+    });
+    expect((await shopper.getWallet(walletId)).balance).toBe(14_000);
+  });
+
   it('turns error answers into LedgerlineError with the contract code and the request id', async () => {
     const notFound = await api.getWallet(randomUUID()).catch((error: unknown) => error);
     expect(notFound).toBeInstanceOf(LedgerlineError);
@@ -183,6 +343,29 @@ describe('Ledgerline SDK endpoints', () => {
 
     const impostor = new LedgerlineAdmin({ baseUrl: sandbox.baseUrl, adminToken: 'not-the-admin-token' });
     await expect(impostor.checkLedger()).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('credits a wallet as the operator, once per key (admin)', async () => {
+    const walletId = await fundedWallet(api, 0);
+    const key = `credit-${randomUUID()}`;
+    const credit = { amount: 2500, reference: 'bank-4711' };
+    const credited = await sandbox.admin.creditWallet(walletId, credit, { idempotencyKey: key });
+    expect(credited).toEqual({
+      data: { id: expect.any(String), wallet_id: walletId, amount: 2500, currency: 'USD', balance_after: 2500, reference: 'bank-4711', created_at: expect.any(String) },
+      idempotencyKey: key,
+      replayed: false,
+      attempts: 1,
+    });
+    expect(await sandbox.admin.creditWallet(walletId, credit, { idempotencyKey: key })).toEqual({ ...credited, replayed: true });
+    await expect(sandbox.admin.creditWallet(walletId, { ...credit, amount: 9999 }, { idempotencyKey: key })).rejects.toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+
+    expect((await api.getWallet(walletId)).balance).toBe(2500);
+    expect((await api.listWalletTransactions(walletId)).data).toEqual([
+      expect.objectContaining({ type: 'DEPOSIT', amount: 2500, balance_after: 2500, reference_id: credited.data.id }),
+    ]);
   });
 
   it('keeps the books balanced (admin ledger check)', async () => {
