@@ -86,8 +86,8 @@ export class Ledgerline {
     return this.idempotentPost(`/v1/wallets/${segment(walletId)}/deposits`, deposit, keyInHeader(options));
   }
 
-  listProducts(): Promise<Page<Product>> {
-    return this.read('/v1/products');
+  listProducts(page: PageQuery = {}): Promise<Page<Product>> {
+    return this.read('/v1/products', { ...page });
   }
 
   /** Debits the wallet and returns the completed order. */

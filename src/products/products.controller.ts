@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
+import { PageQuery } from '../common/pagination';
 import { ApiEndpoint, ApiPage, ApiTag } from '../openapi/api-decorators';
 import { ProductResponse } from './dto/product.response';
 import { ProductsService } from './products.service';
@@ -11,10 +12,10 @@ export class ProductsController {
   @Get()
   @ApiEndpoint({
     summary: 'The catalogue: gift cards (DENOMINATION) and per-unit items (UNIT)',
-    description: 'Every product, the same for all clients. An order for a DENOMINATION product names one of its denominations; a UNIT product costs unit_price × quantity.',
+    description: 'Every product, the same for all clients, by id, a page at a time. An order for a DENOMINATION product names one of its denominations; a UNIT product costs unit_price × quantity.',
   })
   @ApiPage(ProductResponse)
-  list() {
-    return this.products.list();
+  list(@Query() page: PageQuery) {
+    return this.products.list(page);
   }
 }

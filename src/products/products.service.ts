@@ -2,6 +2,7 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { minorUnitsToJson, parseMinorUnits } from '../common/money';
+import { decodeCursor, Page, PageQuery, toPage } from '../common/pagination';
 import { ProductResponse } from './dto/product.response';
 import { Product, ProductType } from './product.entity';
 
@@ -30,8 +31,11 @@ export class ProductsService implements OnApplicationBootstrap {
     this.catalogue = new Map(rows.map((row) => [row.id, toCatalogueItem(row)]));
   }
 
-  list() {
-    return { data: [...this.catalogue.values()].map(presentProduct), next_cursor: null };
+  /** By id, a page at a time, as every list is (a few rows today, but the catalogue is the operator's to grow). */
+  list({ limit, cursor }: PageQuery): Page<ProductResponse> {
+    const after = decodeCursor(cursor, (key) => /^[1-9][0-9]{0,9}$/.test(key));
+    const rows = [...this.catalogue.values()].filter((item) => after === undefined || item.id > Number(after)).slice(0, limit + 1);
+    return toPage(rows, limit, (item) => String(item.id), presentProduct);
   }
 
   /** Throws NOT_FOUND for an unknown product. */

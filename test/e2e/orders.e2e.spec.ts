@@ -29,6 +29,20 @@ describe('products and orders', () => {
     const energy = products.json.data.find((p: { currency: string }) => p.currency === 'TRX');
     expect(energy).toMatchObject({ type: 'UNIT', denominations: null, unit_price: expect.any(Number) });
     expect(new Set(products.json.data.map((p: { currency: string }) => p.currency)).size).toBeGreaterThanOrEqual(2);
+    expect(products.json.next_cursor).toBeNull();
+    // A page at a time, like every list: the pages together are the catalogue, in id order.
+    const pages: Array<{ id: number }> = [];
+    for (let cursor: string | null = '', turns = 0; cursor !== null && turns < 20; turns++) {
+      const page = await t.request('GET', `/v1/products?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { headers: alice.headers });
+      expect(page.json.data.length).toBeLessThanOrEqual(2);
+      pages.push(...page.json.data);
+      cursor = page.json.next_cursor;
+    }
+    expect(pages).toEqual(products.json.data);
+    for (const bad of ['limit=0', 'limit=101', 'cursor=bm9wZQ']) {
+      const refused = await t.request('GET', `/v1/products?${bad}`, { headers: alice.headers });
+      expect([bad, refused.status, refused.json.error.code]).toEqual([bad, 400, 'VALIDATION_ERROR']);
+    }
   });
 
   it('places a denomination order: debits the wallet, books revenue, returns client_order_id', async () => {
