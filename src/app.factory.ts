@@ -62,15 +62,13 @@ export async function createApp(envOverrides: EnvSource = {}, { docsUi = true }:
   app.useLogger(app.get(Logger));
   const drain = app.get(Drain);
   const requestLog = app.get(RequestLog);
+  const signatures = app.get(UnspentSignatures);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (drain.draining) void reply.header('connection', 'close');
     requestLog.capture(request, payload);
-    done(null, payload);
-  });
-  const signatures = app.get(UnspentSignatures);
-  fastify.addHook('onSend', async (request, _reply, payload) => {
-    await signatures.spend(request);
-    return payload;
+    // Only a signed write answered without its call committing waits for a statement; every other answer goes at once.
+    if (request.signature === undefined) return done(null, payload);
+    void signatures.spend(request).then(() => done(null, payload));
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {

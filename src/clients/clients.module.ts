@@ -30,7 +30,7 @@ import { UnspentSignatures } from './unspent-signatures';
     }),
   ],
   controllers: [AdminClientsController],
-  exports: [ClientsRepository, ConsoleSessions, UnspentSignatures],
+  exports: [ClientsRepository, ConsoleSessions],
   providers: [
     ClientsRepository,
     ClientsService,

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { minorUnitsToJson, parseMinorUnits } from '../common/money';
-import { decodeCursor, Page, PageQuery, toPage } from '../common/pagination';
+import { decodeCursor, isIdentityKey, Page, PageQuery, toPage } from '../common/pagination';
 import { ProductResponse } from './dto/product.response';
 import { Product, ProductType } from './product.entity';
 
@@ -33,7 +33,7 @@ export class ProductsService implements OnApplicationBootstrap {
 
   /** By id, a page at a time, as every list is (a few rows today, but the catalogue is the operator's to grow). */
   list({ limit, cursor }: PageQuery): Page<ProductResponse> {
-    const after = decodeCursor(cursor, (key) => /^[1-9][0-9]{0,9}$/.test(key));
+    const after = decodeCursor(cursor, isIdentityKey);
     const rows = [...this.catalogue.values()].filter((item) => after === undefined || item.id > Number(after)).slice(0, limit + 1);
     return toPage(rows, limit, (item) => String(item.id), presentProduct);
   }

@@ -49,8 +49,8 @@ export class PinnedPoster {
         agent: this.agentFor(target, pinned),
         timeout: timeoutMs,
       });
-      const giveUp = () => request.destroy(new Error(`no answer within ${timeoutMs} ms`));
-      const deadline = setTimeout(giveUp, timeoutMs);
+      // Never later than the socket's own timeout (a silence that long), so that one needs no listener.
+      const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       request.on('response', (response) => {
         resolve(response.statusCode ?? 0);
         // The status stands; a body still trickling at the deadline is cut off with its connection.
@@ -58,7 +58,6 @@ export class PinnedPoster {
         response.on('close', () => clearTimeout(deadline));
         response.resume();
       });
-      request.on('timeout', giveUp);
       request.on('error', (error) => {
         clearTimeout(deadline);
         reject(error);
