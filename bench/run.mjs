@@ -1644,7 +1644,7 @@ async function main() {
   let profiles = null;
   if (config.profileSeconds > 0) {
     profiles = await profileService({
-      scenarios: ['health', 'replays', 'wallet-read', 'orders-spread'].map((name) => scenarios[name]),
+      scenarios: ['health', 'replays', 'wallet-read', 'orders-spread', 'orders-webhook'].map((name) => scenarios[name]),
       setup,
       databaseUrl: dbUrl.toString(),
       adminToken,
@@ -1757,7 +1757,7 @@ async function cleanUp() {
 // webhook drain), twice over.
 const perRoundSeconds =
   (SEQUENCE.length - 1) * (config.seconds + config.warmupSeconds + 8) + 2 * config.logPairs * (config.logPairSeconds + 1) + config.webhookDrainSeconds + 15;
-const profileSeconds = (config.profileSeconds > 0 ? 4 * (config.profileSeconds + config.warmupSeconds + 10) + 90 : 0) + (config.coldStart ? 90 : 0);
+const profileSeconds = (config.profileSeconds > 0 ? 5 * (config.profileSeconds + config.warmupSeconds + 10) + 90 : 0) + (config.coldStart ? 90 : 0);
 const watchdogMs = (300 + 2 * (config.rounds * perRoundSeconds + profileSeconds + 2 * config.logWarmupSeconds)) * 1000;
 const watchdog = setTimeout(() => {
   log(`watchdog: the run exceeded ${Math.round(watchdogMs / 1000)} s, stopping`);
