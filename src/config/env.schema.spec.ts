@@ -34,6 +34,14 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY/);
   });
 
+  it('refuses a webhook log TTL that could delete an event between two attempts of its delivery', () => {
+    expect(validateEnv({}).WEBHOOK_LOG_TTL_SECONDS).toBe(2_592_000);
+    // The longest wait before a retry is the first delay × 2^16: 2 × 65,536 s by default.
+    expect(() => validateEnv({ WEBHOOK_LOG_TTL_SECONDS: '131072' })).toThrow(/WEBHOOK_LOG_TTL_SECONDS must exceed .* 131072 s/);
+    expect(validateEnv({ WEBHOOK_LOG_TTL_SECONDS: '131073' }).WEBHOOK_LOG_TTL_SECONDS).toBe(131_073);
+    expect(() => validateEnv({ WEBHOOK_RETRY_DELAY_SECONDS: '60' })).toThrow(/3932160 s/);
+  });
+
   it('turns the console and its request log on everywhere but production, unless told otherwise', () => {
     const config = (env: Record<string, string>) => new AppConfig(validateEnv(env));
     const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', ADMIN_TOKEN: 'a-long-enough-admin-token', CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64') };

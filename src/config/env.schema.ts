@@ -101,6 +101,10 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) @Max(3600)
   WEBHOOK_RETRY_DELAY_SECONDS = 2;
 
+  /** How long webhook events and their logged attempts are kept after the last attempt (30 days). */
+  @Type(() => Number) @IsInt() @Min(1)
+  WEBHOOK_LOG_TTL_SECONDS = 2_592_000;
+
   @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
   AUTH_CACHE_TTL_MS = 30000;
 
@@ -127,6 +131,11 @@ export class Env {
   REQUEST_LOG_TTL_SECONDS = 604800;
 }
 
+/** pg-boss's backoff waits up to the first delay × 2^16 before a retry, however many came before. */
+function longestRetryWaitSeconds(retryDelaySeconds: number): number {
+  return retryDelaySeconds * 2 ** 16;
+}
+
 export type EnvSource = Record<string, string | undefined>;
 
 /** Validates the environment at boot; a bad or missing setting stops the process with a clear message. */
@@ -139,6 +148,11 @@ export function validateEnv(source: EnvSource): Env {
     if (!env.DATABASE_URL) messages.push('DATABASE_URL is required when NODE_ENV=production');
     if (!env.ADMIN_TOKEN) messages.push('ADMIN_TOKEN is required when NODE_ENV=production');
     if (!env.CREDENTIALS_KEY) messages.push('CREDENTIALS_KEY is required when NODE_ENV=production');
+  }
+  if (env.WEBHOOK_LOG_TTL_SECONDS <= longestRetryWaitSeconds(env.WEBHOOK_RETRY_DELAY_SECONDS)) {
+    messages.push(
+      `WEBHOOK_LOG_TTL_SECONDS must exceed the longest wait between two attempts of a delivery, ${longestRetryWaitSeconds(env.WEBHOOK_RETRY_DELAY_SECONDS)} s (WEBHOOK_RETRY_DELAY_SECONDS × 65536): an event still being retried must not be deleted`,
+    );
   }
   if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) messages.push('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database belongs to one process');
   if (messages.length > 0) {

@@ -41,7 +41,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // 16 retries, each wait doubling from WEBHOOK_RETRY_DELAY_SECONDS (2 s: about a day and a half in all).
+    // 16 retries, each wait doubling from WEBHOOK_RETRY_DELAY_SECONDS (2 s: 1.5 to 3 days in all, with pg-boss's jitter).
     const queue = {
       name: WEBHOOK_DELIVERY_QUEUE,
       expireInSeconds: 60,

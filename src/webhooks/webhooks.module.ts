@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from '../common/clock';
 import { WebhookDelivery } from './webhook-delivery';
+import { WebhookSweeper } from './webhook-sweeper';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
@@ -9,6 +10,6 @@ import { WebhooksService } from './webhooks.service';
 @Global()
 @Module({
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhooksRepository, WebhookDelivery, { provide: Clock, useClass: SystemClock }],
+  providers: [WebhooksService, WebhooksRepository, WebhookDelivery, WebhookSweeper, { provide: Clock, useClass: SystemClock }],
 })
 export class WebhooksModule {}

@@ -132,6 +132,26 @@ export class WebhooksRepository {
     );
   }
 
+  /**
+   * Deletes up to `limit` events, with their attempts, created and last attempted more than `ttlSeconds`
+   * ago. An event still being retried has an attempt within the TTL (which exceeds the longest wait
+   * between attempts, env.schema.ts), so it stays. Answers how many events went.
+   */
+  async deleteExpiredEvents(ttlSeconds: number, limit: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await this.txHost.tx.query(
+      `WITH expired AS (
+         SELECT e.client_id, e.id FROM webhook_events e
+         WHERE e.created_at < now() - make_interval(secs => $1)
+           AND NOT EXISTS (SELECT FROM webhook_deliveries d
+                           WHERE d.client_id = e.client_id AND d.event_id = e.id AND d.created_at >= now() - make_interval(secs => $1))
+         LIMIT $2),
+       attempts AS (DELETE FROM webhook_deliveries d USING expired x WHERE d.client_id = x.client_id AND d.event_id = x.id)
+       DELETE FROM webhook_events e USING expired x WHERE e.client_id = x.client_id AND e.id = x.id`,
+      [ttlSeconds, limit],
+    );
+    return deleted;
+  }
+
   /** Deletes the endpoint and its attempt log; answers whether the client had it. */
   async deleteEndpoint(clientId: string, endpointId: string): Promise<boolean> {
     const [, deleted]: [unknown, number] = await this.txHost.tx.query(`DELETE FROM webhook_endpoints WHERE client_id = $1 AND id = $2`, [clientId, endpointId]);
