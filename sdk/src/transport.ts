@@ -90,6 +90,8 @@ export class Transport {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        // A redirect is answered, never followed: fetch would send the credentials headers to wherever it points.
+        redirect: 'manual',
         signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
       });
       // The body is part of the answer: a connection lost while reading it is no answer at all.
@@ -133,13 +135,18 @@ function errorFromAnswer(answer: HttpAnswer, idempotencyKey: string | undefined)
     status: answer.status,
     // An answer outside the envelope comes from something in front of the service (a proxy).
     code: envelope?.code ?? 'HTTP_ERROR',
-    message: envelope?.message ?? `Ledgerline answered ${answer.status}`,
+    message: envelope?.message ?? unexpectedAnswer(answer),
     details: envelope?.details,
     requestId: answer.headers.get('x-request-id') ?? envelope?.request_id,
     retryable: isRetryableStatus(answer.status),
     retryAfterMs: parseRetryAfter(answer.headers.get('retry-after')),
     idempotencyKey,
   });
+}
+
+function unexpectedAnswer(answer: HttpAnswer): string {
+  const location = answer.status >= 300 && answer.status < 400 ? answer.headers.get('location') : null;
+  return location === null ? `Ledgerline answered ${answer.status}` : `Ledgerline answered ${answer.status}, a redirect to ${location}, which is not followed: set baseUrl to where the API is`;
 }
 
 function parseEnvelope(text: string): ErrorEnvelope['error'] | undefined {
