@@ -50,8 +50,12 @@ export class ConsoleSessions {
     return { id: found.id, name: found.name };
   }
 
-  /** Prepares a session for the client (`create_console_session`); the cookie is set once it exists. */
+  /**
+   * Prepares a session for the client (`create_console_session`); the cookie is set once it exists.
+   * Only the API key and secret open one: a session that could open the next would outlive its TTL and sign-out.
+   */
   open(client: AuthenticatedClient, request: FastifyRequest, reply: FastifyReply): Operation {
+    if (request.consoleSession) throw new UnauthenticatedError('Sign in with the API key and secret: a console session cannot open another');
     const token = randomBytes(32).toString('base64url');
     const ttlSeconds = this.config.get('CONSOLE_SESSION_TTL_SECONDS');
     const createdAt = new Date();
@@ -83,10 +87,18 @@ function sessionOf(request: FastifyRequest): { clientId: string; tokenHash: Buff
   return { clientId: clientId.toLowerCase(), tokenHash: hashSecret(token) };
 }
 
-/** Secure when the request came over https (directly, or as a proxy in front says: claiming it only makes the cookie stricter). */
+/** A read under a session: the console's own polling, which the request log leaves out. */
+export function isConsoleRead(request: FastifyRequest): boolean {
+  return request.consoleSession !== undefined && SAFE_METHODS.has(request.method);
+}
+
+/** Over https, directly or as a proxy in front says: claiming it only makes the cookie and the Origin check stricter. */
+function cameOverHttps(request: FastifyRequest): boolean {
+  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+}
+
 function cookieAttributes(request: FastifyRequest) {
-  const https = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
-  return { httpOnly: true, sameSite: 'strict' as const, secure: https, path: '/' };
+  return { httpOnly: true, sameSite: 'strict' as const, secure: cameOverHttps(request), path: '/' };
 }
 
 function isSameOrigin(request: FastifyRequest): boolean {
@@ -95,6 +107,9 @@ function isSameOrigin(request: FastifyRequest): boolean {
   try {
     // The Host header read with the origin's scheme, so that a default port compares equal either way.
     const sent = new URL(origin);
+    // A page over http (which a network attacker can serve) never writes to the service over https.
+    // The reverse is a proxy ending TLS without saying so, and the origin is then the stricter one.
+    if (cameOverHttps(request) && sent.protocol !== 'https:') return false;
     return sent.host === new URL(`${sent.protocol}//${request.headers.host}`).host;
   } catch {
     return false;

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { isConsoleRead } from '../clients/console-sessions';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { entryOf, keepableBody, RequestLogEntry } from './request-log-entry';
@@ -60,14 +61,14 @@ export class RequestLog implements OnApplicationBootstrap, BeforeApplicationShut
     if (this.enabled && request.client && typeof payload === 'string') request.responsePayload = payload;
   }
 
-  /** An answered request (Fastify's onResponse). The console's own requests are not logged. */
+  /** An answered request (Fastify's onResponse). The console's reads (its polling) are not logged; its writes are. */
   record(request: FastifyRequest, reply: FastifyReply): void {
-    if (this.enabled && !request.consoleSession) this.append(entryOf(request, reply, { answered: true }));
+    if (this.enabled && !isConsoleRead(request)) this.append(entryOf(request, reply, { answered: true }));
   }
 
   /** A request whose connection the sandbox closed without an answer (drop-response): no onResponse follows. */
   recordDropped(request: FastifyRequest, reply: FastifyReply): void {
-    if (this.enabled && !request.consoleSession) this.append(entryOf(request, reply, { answered: false }));
+    if (this.enabled && !isConsoleRead(request)) this.append(entryOf(request, reply, { answered: false }));
   }
 
   private append(entry: RequestLogEntry | undefined): void {

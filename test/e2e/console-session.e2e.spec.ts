@@ -45,6 +45,25 @@ describe('console sessions', () => {
     expect(logged.json.data.map((entry: { id: string }) => entry.id)).toEqual([byKey.headers['x-request-id']]);
   });
 
+  it('logs what the console changes, like any request, but not what it reads', async () => {
+    const { cookie } = await signIn(bob);
+    const rule = await t.request('POST', '/v1/sandbox/fault-rules', { headers: { cookie, origin: 'http://localhost' }, body: { fault: 'delay=1', endpoint: 'POST /v1/transfers', times: 1 } });
+    expect(rule.status).toBe(201);
+    await t.request('GET', '/v1/sandbox/fault-rules', { headers: { cookie } });
+    const logged = await untilLogged(t, bob, '?route=/v1/sandbox/fault-rules', (reply) => reply.json.data?.length >= 1);
+    expect(logged.json.data.map((entry: { id: string; method: string }) => [entry.id, entry.method])).toEqual([[rule.headers['x-request-id'], 'POST']]);
+  });
+
+  it('opens a session only for the API key and secret, never for another session', async () => {
+    const { cookie } = await signIn(alice);
+    const renewed = await t.request('POST', '/console/session', { headers: { cookie, origin: 'http://localhost' } });
+    expect([renewed.status, renewed.json.error.code, renewed.headers['set-cookie']]).toEqual([401, 'UNAUTHENTICATED', undefined]);
+    const [{ count }] = await t.db.query<{ count: string }>('SELECT count(*) FROM console_sessions WHERE client_id = $1 AND expires_at > now()', [alice.clientId]);
+    const again = await t.request('POST', '/console/session', { headers: { cookie, origin: 'http://localhost' } });
+    expect(again.status).toBe(401);
+    expect((await t.db.query<{ count: string }>('SELECT count(*) FROM console_sessions WHERE client_id = $1 AND expires_at > now()', [alice.clientId]))[0].count).toBe(count);
+  });
+
   it('refuses a write under the cookie that does not come from the console’s own origin (CSRF)', async () => {
     const { cookie } = await signIn(alice);
     const rule = { fault: 'delay=1', endpoint: 'POST /v1/transfers', times: 1 };
@@ -56,6 +75,11 @@ describe('console sessions', () => {
     expect(deleted.status).toBe(403);
     const same = await t.request('POST', '/v1/sandbox/fault-rules', { headers: { cookie, origin: 'http://localhost' }, body: rule });
     expect(same.status).toBe(201);
+    // Over https, a page served over plain http (which anyone on the network can forge) may not write.
+    const overHttps = { cookie, 'x-forwarded-proto': 'https', host: 'localhost' };
+    const plainPage = await t.request('POST', '/v1/sandbox/fault-rules', { headers: { ...overHttps, origin: 'http://localhost' }, body: rule });
+    expect([plainPage.status, plainPage.json.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await t.request('POST', '/v1/sandbox/fault-rules', { headers: { ...overHttps, origin: 'https://localhost' }, body: rule })).status).toBe(201);
   });
 
   it('refuses a forged or borrowed cookie', async () => {
