@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, whenSignedOut } from './api';
 import { time } from './format';
 import { useRoute } from './hooks';
+import { Problem } from './ui';
 import { FaultRulesView } from './views/fault-rules';
 import { KeyTimelineView } from './views/key-timeline';
 import { PayoutsView } from './views/payouts';
@@ -26,6 +27,7 @@ const SECTIONS: Array<[string, string]> = [
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [ended, setEnded] = useState(false);
+  const [signOutProblem, setSignOutProblem] = useState<string | undefined>(undefined);
   useEffect(() => {
     whenSignedOut(() => {
       setEnded(true);
@@ -47,14 +49,23 @@ export function App() {
         }}
       />
     );
+  // Signed out only once the server has ended the session (or it had ended already): a failure leaves it open, and says so.
   const signOut = async () => {
-    await api('DELETE', '/console/session').catch(() => undefined);
+    try {
+      await api('DELETE', '/console/session');
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) {
+        setSignOutProblem(`Sign-out failed, and the session is still open: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+    }
+    setSignOutProblem(undefined);
     setSession(null);
   };
-  return <Console session={session} signOut={() => void signOut()} />;
+  return <Console session={session} signOut={() => void signOut()} signOutProblem={signOutProblem} />;
 }
 
-function Console({ session, signOut }: { session: Session; signOut: () => void }) {
+function Console({ session, signOut, signOutProblem }: { session: Session; signOut: () => void; signOutProblem: string | undefined }) {
   const { path, params } = useRoute();
   const [section = 'requests', id] = path;
   return (
@@ -83,6 +94,7 @@ function Console({ session, signOut }: { session: Session; signOut: () => void }
             Sign out
           </button>
         </p>
+        <Problem error={signOutProblem} />
       </header>
       <main>
         <View section={section} id={id} params={params} />

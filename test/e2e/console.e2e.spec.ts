@@ -210,6 +210,31 @@ interface Client {
     }
   }, 60_000);
 
+  it('keeps an id from the address inside its own path segment, and stays signed in when sign-out fails', async () => {
+    const { context, page } = await signedIn(alice);
+    try {
+      const apiPaths: string[] = [];
+      page.on('request', (request) => apiPaths.push(new URL(request.url()).pathname));
+      // Decoded, this id is "../wallets#": spliced into a path raw, it made the view read (and Redeliver post to) /v1/wallets.
+      await page.goto(`${server.baseUrl}/console#/webhooks/..%2Fwallets%23`);
+      await text(page.getByRole('alert'), 'VALIDATION_ERROR');
+      expect(apiPaths).toContain('/v1/webhooks/..%2Fwallets%23/deliveries');
+      expect(apiPaths).not.toContain('/v1/wallets');
+
+      // A refused sign-out (429 here) leaves the session open, and the page says so instead of showing the sign-in form.
+      const refused = { status: 429, contentType: 'application/json', body: JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'Too many requests' } }) };
+      await page.route('**/console/session', (route) => (route.request().method() === 'DELETE' ? route.fulfill(refused) : route.continue()));
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Sign-out failed, and the session is still open' }).waitFor();
+      await count(page.getByRole('button', { name: 'Sign in' }), 0);
+      await page.unroute('**/console/session');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('is readable at phone width: nothing wider than the screen but the tables, which scroll', async () => {
     const { context, page } = await signedIn(alice, { width: 390, height: 844 });
     try {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, isMissingRoute, Page } from '../api';
+import { api, isMissingRoute, Page, route } from '../api';
 import { time } from '../format';
 import { useLoad } from '../hooks';
 import { Problem, Table } from '../ui';
@@ -42,7 +42,7 @@ export function FaultRulesView() {
   };
   const disarm = async (rule: FaultRule) => {
     try {
-      await api('DELETE', `/v1/sandbox/fault-rules/${rule.id}`);
+      await api('DELETE', route`/v1/sandbox/fault-rules/${rule.id}`);
       setNote(`Deleted the ${rule.fault} rule.`);
       rules.reload();
     } catch (error) {

@@ -1,4 +1,4 @@
-import { api, ApiError, Page, query } from '../api';
+import { api, ApiError, Page, query, route } from '../api';
 import { time } from '../format';
 import { useLoad } from '../hooks';
 import { Outcome, Problem, Status, Table } from '../ui';
@@ -18,7 +18,7 @@ export function KeyTimelineView({ idempotencyKey }: { idempotencyKey: string }) 
   const attempts = useLoad(() => api<Page<LoggedRequest>>('GET', `/v1/requests${query({ idempotency_key: idempotencyKey, limit: 100 })}`), [idempotencyKey], 2000);
   const records = useLoad(
     () =>
-      api<Page<RecordSummary>>('GET', `/v1/idempotency-keys/${encodeURIComponent(idempotencyKey)}`).catch((error: unknown) => {
+      api<Page<RecordSummary>>('GET', route`/v1/idempotency-keys/${idempotencyKey}`).catch((error: unknown) => {
         if (error instanceof ApiError && error.status === 404) return { data: [], next_cursor: null };
         throw error;
       }),

@@ -1,4 +1,4 @@
-import { api, Page } from '../api';
+import { api, Page, route } from '../api';
 import { money, time } from '../format';
 import { useLoad } from '../hooks';
 import { Problem, Table } from '../ui';
@@ -47,8 +47,8 @@ export function WalletsView() {
 
 /** One wallet, its balance, and the ledger entries behind it. */
 export function WalletView({ walletId }: { walletId: string }) {
-  const wallet = useLoad(() => api<Wallet>('GET', `/v1/wallets/${walletId}`), [walletId], 3000);
-  const entries = useLoad(() => api<Page<LedgerEntry>>('GET', `/v1/wallets/${walletId}/transactions?limit=100`), [walletId], 3000);
+  const wallet = useLoad(() => api<Wallet>('GET', route`/v1/wallets/${walletId}`), [walletId], 3000);
+  const entries = useLoad(() => api<Page<LedgerEntry>>('GET', `${route`/v1/wallets/${walletId}/transactions`}?limit=100`), [walletId], 3000);
   const currency = wallet.data?.currency ?? '';
   const list = entries.data?.data ?? [];
   return (

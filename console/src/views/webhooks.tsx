@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, isMissingRoute, Page } from '../api';
+import { api, isMissingRoute, Page, route } from '../api';
 import { time } from '../format';
 import { useLoad } from '../hooks';
 import { Problem, Table } from '../ui';
@@ -34,7 +34,7 @@ export function WebhooksView() {
   const remove = async (endpoint: Endpoint) => {
     if (!window.confirm(`Delete the endpoint ${endpoint.url} and its delivery log?`)) return;
     try {
-      await api('DELETE', `/v1/webhooks/${endpoint.id}`);
+      await api('DELETE', route`/v1/webhooks/${endpoint.id}`);
       setNote({ text: `Deleted the endpoint ${endpoint.url}.` });
       endpoints.reload();
     } catch (error) {
@@ -69,12 +69,12 @@ export function WebhooksView() {
 }
 
 export function DeliveriesView({ endpointId }: { endpointId: string }) {
-  const deliveries = useLoad(() => api<Page<Delivery>>('GET', `/v1/webhooks/${endpointId}/deliveries?limit=100`), [endpointId], 3000);
+  const deliveries = useLoad(() => api<Page<Delivery>>('GET', `${route`/v1/webhooks/${endpointId}/deliveries`}?limit=100`), [endpointId], 3000);
   const [note, setNote] = useState<{ text: string; problem?: unknown } | undefined>(undefined);
   const list = deliveries.data?.data ?? [];
   const redeliver = async (delivery: Delivery) => {
     try {
-      await api('POST', `/v1/webhooks/${endpointId}/deliveries/${encodeURIComponent(delivery.id)}/redeliver`);
+      await api('POST', route`/v1/webhooks/${endpointId}/deliveries/${delivery.id}/redeliver`);
       setNote({ text: `Delivery ${delivery.id} sent again.` });
       deliveries.reload();
     } catch (error) {
