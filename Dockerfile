@@ -9,7 +9,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
-RUN npx nest build
+COPY console ./console
+# The service, then the console's bundle (dist/console; esbuild and preact are dev dependencies).
+RUN npx nest build && node console/build.mjs
 
 # Runtime: production dependencies and the compiled service only, run by an unprivileged user.
 # Optional dependencies are left out: they are the embedded PostgreSQL's binaries (production

@@ -1,10 +1,14 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import { loadDotEnv } from './config/dotenv';
 import { validateEnv } from './config/env.schema';
 import type { serve } from './serve';
 import { superviseWorkers } from './workers';
 
-// Read from the environment itself (not .env, which each worker's config loads): it decides the process shape.
+// First, before anything reads a setting.
+loadDotEnv();
+
+// Decides the process shape, so it is read before any app (and its config) exists.
 const workers = cluster.isPrimary ? validateEnv(process.env).WEB_CONCURRENCY : 1;
 if (workers > 1) {
   superviseWorkers(workers);

@@ -1,5 +1,6 @@
 /**
- * When and how long to wait before trying a call again (DESIGN.md section 7).
+ * When and how long to wait before trying a call again: exponential backoff with full jitter, raised to
+ * the server's `Retry-After` (sdk/README.md, "Retry policy").
  *
  * Only calls that cannot repeat an effect are retried: reads, and POSTs that carry an idempotency
  * key (the same key on every attempt). They are retried on the answers whose outcome may still

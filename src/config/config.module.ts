@@ -1,5 +1,4 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config';
 import { EnvSource, validateEnv } from './env.schema';
 
@@ -7,13 +6,12 @@ import { EnvSource, validateEnv } from './env.schema';
 @Module({})
 export class AppConfigModule {
   /**
-   * @nestjs/config loads `.env` into the environment; the settings are then validated once, here,
-   * at boot. `overrides` lets tests boot differently configured apps in one process.
+   * The settings, validated once, here, at boot (main.ts has loaded `.env` into the environment).
+   * `overrides` lets tests boot differently configured apps in one process.
    */
   static forRoot(overrides: EnvSource = {}): DynamicModule {
     return {
       module: AppConfigModule,
-      imports: [ConfigModule.forRoot({ ignoreEnvFile: process.env.NODE_ENV === 'test' })],
       providers: [
         {
           provide: AppConfig,

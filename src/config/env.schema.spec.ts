@@ -16,7 +16,7 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ REDIS_KEY_PREFIX: 'a b' })).toThrow(/REDIS_KEY_PREFIX/);
   });
 
-  it('refuses production without a database URL and an admin token', () => {
+  it('refuses production without a database URL, an admin token and a credentials key', () => {
     expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required[\s\S]*ADMIN_TOKEN is required[\s\S]*CREDENTIALS_KEY is required/);
     expect(() =>
       validateEnv({

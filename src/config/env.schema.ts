@@ -13,7 +13,7 @@ export class Env {
   /**
    * The proxies in front (comma-separated addresses, CIDR ranges, or loopback / uniquelocal /
    * linklocal) whose X-Forwarded-For names the client: its address is what the failed-authentication
-   * throttle counts. Unset: the connection's own address. Read from the environment, not `.env`.
+   * throttle counts. Unset: the connection's own address.
    */
   @IsOptional() @Matches(/^[A-Za-z0-9.:/]+(,\s*[A-Za-z0-9.:/]+)*$/, { message: 'TRUST_PROXY must be comma-separated addresses, CIDR ranges or loopback/uniquelocal/linklocal' })
   TRUST_PROXY?: string;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { loadDotEnv } from '../config/dotenv';
 import { createDataSource } from '../database/data-source';
 import { embeddedDatabaseUrl } from '../database/embedded-postgres';
 import { validateEnv } from '../config/env.schema';
@@ -10,7 +10,7 @@ import { checkLedger } from './ledger-check';
  * Exits 1 when the books do not balance.
  */
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadDotEnv();
   const env = validateEnv(process.env);
   const url = env.DATABASE_URL ?? embeddedDatabaseUrl(env.EMBEDDED_PG_PORT);
   const dataSource = await createDataSource(url, 1).initialize();
