@@ -18,11 +18,16 @@ describe('money', () => {
 
   it('knows ISO-4217 codes and TRX, nothing else', () => {
     expect(['USD', 'EUR', 'JPY', 'TRX'].every(isSupportedCurrency)).toBe(true);
-    expect(['usd', 'XYZ', 'BTC', ''].some(isSupportedCurrency)).toBe(false);
+    expect(['usd', 'XYZ', 'BTC', '', 'XAU', 'XTS'].some(isSupportedCurrency)).toBe(false);
   });
 
   it('knows the minor unit of each currency', () => {
     expect([minorUnitDigits('USD'), minorUnitDigits('JPY'), minorUnitDigits('KWD'), minorUnitDigits('TRX')]).toEqual([2, 0, 3, 6]);
+    // ISO-4217's minor unit, not Intl's display digits (which give HUF, IDR and COP none, and IQD none).
+    expect(['HUF', 'IDR', 'COP', 'IQD', 'ISK', 'CLP'].map(minorUnitDigits)).toEqual([2, 2, 2, 3, 0, 0]);
+    expect(majorToMinorUnits(100, 'HUF')).toBe(10000n);
+    expect(majorToMinorUnits('1.50', 'HUF')).toBe(150n);
+    expect(() => minorUnitDigits('XAU')).toThrow(/not a supported currency/);
   });
 
   it('converts major units exactly, refusing what would need rounding', () => {

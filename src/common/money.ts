@@ -1,3 +1,5 @@
+import { code as isoCurrency } from 'currency-codes';
+
 /** Largest amount or balance, in minor units: 2^53-1, so every value is exact as a JSON number. */
 export const MAX_MINOR_UNITS = 9007199254740991n;
 
@@ -18,17 +20,28 @@ export function minorUnitsToJson(units: bigint): number {
   return Number(parseMinorUnits(units));
 }
 
-/** ISO-4217 codes known to this Node build, plus TRX (Tron, minor unit the sun), the one non-ISO code. */
-const CURRENCIES = new Set([...Intl.supportedValuesOf('currency'), 'TRX']);
+/**
+ * Each currency's digits after the decimal point, from ISO-4217's own list (the currency-codes package),
+ * for the codes this Node build also knows as currencies (which leaves out gold, funds and test codes),
+ * plus TRX (Tron: 1 TRX = 10^6 sun), the one non-ISO code. Intl's own digits are display data, not
+ * ISO's: it gives HUF, IDR or COP none where ISO-4217 has two.
+ */
+const MINOR_UNIT_DIGITS = new Map<string, number>([
+  ...Intl.supportedValuesOf('currency').flatMap((code): Array<[string, number]> => {
+    const iso = isoCurrency(code);
+    return iso ? [[code, iso.digits]] : [];
+  }),
+  ['TRX', 6],
+]);
 
 export function isSupportedCurrency(code: string): boolean {
-  return CURRENCIES.has(code);
+  return MINOR_UNIT_DIGITS.has(code);
 }
 
-/** Digits after the decimal point: ISO-4217's minor unit, and 6 for TRX (1 TRX = 10^6 sun). */
 export function minorUnitDigits(currency: string): number {
-  if (currency === 'TRX') return 6;
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = MINOR_UNIT_DIGITS.get(currency);
+  if (digits === undefined) throw new RangeError(`${currency} is not a supported currency`);
+  return digits;
 }
 
 /**

@@ -186,6 +186,17 @@ describe('seed dialects', () => {
       expect(tooPrecise.status).toBe(400);
       expect(await balanceOf(t, credentials, usd)).toBe(3_950);
     });
+
+    it('converts major units by ISO-4217’s minor unit, not the display digits Intl has (HUF has two)', async () => {
+      const { credentials } = await newIntegrator();
+      const huf = await fundedWallet(t, credentials, 'HUF', 100_000);
+      const body = { amount: 100, currency: 'HUF', wallet_id: huf, destination: { type: 'bank_account', account_number: 'HU42117730161111101800000000' } };
+      const paid = await post('/api/v1/payouts', 'pay_huf_1705689660', credentials.headers, body);
+      expect([paid.status, paid.json.amount]).toEqual([201, 10_000]);
+      const cents = await post('/api/v1/payouts', 'pay_huf_1705689661', credentials.headers, { ...body, amount: '1.50' });
+      expect([cents.status, cents.json.amount]).toEqual([201, 150]);
+      expect(await balanceOf(t, credentials, huf)).toBe(100_000 - 10_000 - 150);
+    });
   });
 
   describe('CatFee', () => {
