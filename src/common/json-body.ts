@@ -33,16 +33,41 @@ export function flaw(value: unknown, depth = 0): 'too deep' | 'NUL' | undefined 
   return undefined;
 }
 
+const NUMBER = /-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?/y;
+
 /**
- * Whether an object in `text` (valid JSON) names a key twice. JSON.parse keeps the last value
- * silently ({"amount": 1, "amount": 7} is 7); a payments API must not guess. One pass over the text:
- * a string followed by ':' is a key of the innermost open object.
+ * Whether a JSON number literal means something its double does not: a fraction rounded to a whole
+ * number (`4503599627370497.5`, `0.99999999999999999`, `1e-400`) or a whole number past 2^53 rounded
+ * to another. A field wanting an integer would otherwise take a value the client never sent.
  */
-function hasDuplicateKey(text: string): boolean {
+function roundedByParsing(literal: string, whole: string, fraction = '', exponent = '0'): boolean {
+  const value = Number(literal);
+  if (!Number.isFinite(value)) return true; // 1e400 parses to Infinity
+  if (!Number.isInteger(value)) return false; // a fraction stays one: the field's own validation refuses it
+  const digits = whole + fraction;
+  if (value === 0) return /[1-9]/.test(digits); // 1e-400 parses to 0
+  // Where the decimal point falls in `digits` once the exponent has moved it; what follows must be zeros.
+  const pointAt = whole.length + Number(exponent);
+  if (pointAt <= 0 || /[1-9]/.test(digits.slice(pointAt))) return true;
+  return BigInt(digits.slice(0, pointAt).padEnd(pointAt, '0')) !== BigInt(Math.abs(value));
+}
+
+/**
+ * What `text` (valid JSON) says that JSON.parse would silently change: an object naming a key twice
+ * (the last value wins: {"amount": 1, "amount": 7} is 7), or a number its double rounds; a payments
+ * API must not guess. One pass over the text: a string followed by ':' is a key of the innermost open
+ * object, and numbers are read outside strings.
+ */
+function silentChange(text: string): 'duplicate key' | 'rounded number' | undefined {
   const open: Array<Set<string> | null> = []; // a Set per object, null per array
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '{') open.push(new Set());
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      NUMBER.lastIndex = i;
+      const [literal, whole, fraction, exponent] = NUMBER.exec(text)!;
+      if (roundedByParsing(literal, whole, fraction, exponent)) return 'rounded number';
+      i += literal.length - 1;
+    } else if (c === '{') open.push(new Set());
     else if (c === '[') open.push(null);
     else if (c === '}' || c === ']') open.pop();
     else if (c === '"') {
@@ -54,13 +79,13 @@ function hasDuplicateKey(text: string): boolean {
         // Decoded, so that "a" and "\u0061" are the same key.
         const key = JSON.parse(text.slice(i, end + 1)) as string;
         const keys = open[open.length - 1]!;
-        if (keys.has(key)) return true;
+        if (keys.has(key)) return 'duplicate key';
         keys.add(key);
       }
       i = end;
     }
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -86,7 +111,11 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       } catch {
         return done(new MalformedJsonError());
       }
-      if (hasDuplicateKey(text)) return done(new MalformedJsonError('The request body names a key twice in one object'));
+      const changed = silentChange(text);
+      if (changed === 'duplicate key') return done(new MalformedJsonError('The request body names a key twice in one object'));
+      if (changed === 'rounded number') {
+        return done(new ValidationFailedError([{ field: 'body', errors: ['a number has more precision than JSON numbers carry (it would be rounded): send whole minor units'] }]));
+      }
       const found = flaw(parsed);
       if (found === 'too deep') return done(new MalformedJsonError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`));
       // PostgreSQL text cannot hold NUL, and prepared answers mark database-decided values with it (operation.ts).

@@ -211,5 +211,30 @@ describe('bad input moves no money', () => {
     });
     expect(fine.status).toBe(201);
   });
+
+  it('refuses a number its double would round (VALIDATION_ERROR), never taking a value the client did not send', async () => {
+    const before = await books();
+    const order = (metadata: string) => `{"wallet_id":"${usd}","product_id":123,"denomination":1000,"quantity":1,"metadata":${metadata}}`;
+    for (const number of ['4503599627370497.5', '0.99999999999999999', '100.0000000000000001', '1e-400', '9007199254740993', '1e400', '12345678901234567890']) {
+      const deposit = await t.request('POST', `/v1/wallets/${usd}/deposits`, { headers: withKey(alice.headers), body: `{"amount":${number}}` });
+      const inMetadata = await t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body: order(`{"n":[${number}]}`) });
+      for (const reply of [deposit, inMetadata]) {
+        expect({ number, status: reply.status, code: reply.json.error.code, details: reply.json.error.details }).toEqual({
+          number,
+          status: 400,
+          code: 'VALIDATION_ERROR',
+          details: [{ field: 'body', errors: [expect.stringContaining('more precision than JSON numbers carry')] }],
+        });
+      }
+    }
+    expect(await books()).toEqual(before);
+    // Whole numbers written another way mean what they say; a fraction that stays one is the field's business.
+    for (const [amount, credited] of [['100.0', 100], ['1.5e3', 1500], ['25E+1', 250]] as const) {
+      const reply = await t.request('POST', `/v1/wallets/${usd}/deposits`, { headers: withKey(alice.headers), body: `{"amount":${amount}}` });
+      expect([amount, reply.status, reply.json.amount]).toEqual([amount, 201, credited]);
+    }
+    const withFraction = await t.request('POST', '/v1/orders', { headers: withKey(alice.headers), body: order('{"rate":0.1,"big":9007199254740991}') });
+    expect([withFraction.status, withFraction.json.metadata]).toEqual([201, { rate: 0.1, big: 9007199254740991 }]);
+  });
 });
 
