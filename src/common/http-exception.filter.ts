@@ -81,6 +81,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const { headers, ...error } = describeError(exception, request.id);
     setHeadersAsWritten(reply, headers);
-    void reply.status(error.status).send(JSON.stringify(dialectOf(request).errorBody(error)));
+    const dialect = dialectOf(request);
+    void reply.status(dialect.errorStatus?.(error) ?? error.status).send(JSON.stringify(dialect.errorBody(error)));
   }
 }

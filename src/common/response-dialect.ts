@@ -13,10 +13,13 @@ export interface ErrorDescription {
 
 /**
  * How a family of routes shapes its answers. The seed dialects (docs/dialects.md) keep Ledgerline's
- * mechanisms and change only the bytes: the error body, and for CatFee the body of a duplicate.
+ * mechanisms and change only what the guide's clients read: the error body (for Starship, the status of
+ * a "retry shortly"), and for CatFee the body of a duplicate.
  */
 export interface ResponseDialect {
   errorBody(error: ErrorDescription): unknown;
+  /** The status an error is answered with; absent: the contract's. */
+  errorStatus?(error: ErrorDescription): number;
   /** The answer to a replayed success, made from the recorded one; absent: the recorded bytes as they are. */
   replayedSuccessBody?(recordedBody: string): string;
 }

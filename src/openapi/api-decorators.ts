@@ -55,12 +55,14 @@ export const ApiEndpoint = ({ summary, description, security }: EndpointDoc) =>
 export const ApiIdParam = (resource: string) =>
   ApiParam({ name: 'id', description: `The ${resource}’s id`, schema: { type: 'string', format: 'uuid', example: '01936d2e-7c4a-7b5e-9f3a-2c1d4e5f6a7b' } });
 
+const RETRY_SHORTLY = 'IDEMPOTENCY_KEY_IN_USE (a duplicate still in flight) or RESOURCE_BUSY (a wallet row stayed locked); retry after Retry-After with the same key';
+
 const ERROR_MEANINGS: Record<number, string> = {
   400: 'VALIDATION_ERROR, MALFORMED_JSON, or IDEMPOTENCY_KEY_REQUIRED / _TOO_SHORT / _TOO_LONG / _INVALID / _AMBIGUOUS',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN: a write under a console session that does not come from the console’s own origin (CSRF)',
   404: 'NOT_FOUND (also for another client’s resource; on /v1/admin/*, the admin API is off: no ADMIN_TOKEN)',
-  409: 'IDEMPOTENCY_KEY_IN_USE (a duplicate still in flight) or RESOURCE_BUSY (a wallet row stayed locked); retry after Retry-After with the same key',
+  409: RETRY_SHORTLY,
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'A recorded business outcome (INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, BALANCE_LIMIT_EXCEEDED) or IDEMPOTENCY_KEY_REUSED',
@@ -76,13 +78,16 @@ const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retr
 /** What every authenticated route can answer, whatever it does: wrong credentials, a throttle, a failure, no free database connection. */
 const ANY_AUTHENTICATED_ROUTE = [401, 429, 500, 503];
 
-/** Error answers of an authenticated operation in a dialect's error body (the seed dialects: docs/dialects.md). */
-export const ApiErrorsAs = (body: Type<unknown>, ...statuses: number[]) =>
-  applyDecorators(
+function errorResponses(body: Type<unknown>, statuses: number[], meanings: Record<number, string>) {
+  return applyDecorators(
     ...[...new Set([...statuses, ...ANY_AUTHENTICATED_ROUTE])]
       .sort((a, b) => a - b)
-      .map((status) => ApiResponse({ status, description: ERROR_MEANINGS[status], type: body, ...(RETRY_AFTER_STATUSES.has(status) ? { headers: RETRY_AFTER } : {}) })),
+      .map((status) => ApiResponse({ status, description: meanings[status], type: body, ...(RETRY_AFTER_STATUSES.has(status) ? { headers: RETRY_AFTER } : {}) })),
   );
+}
+
+/** Error answers of an authenticated operation in a dialect's error body (the seed dialects: docs/dialects.md). */
+export const ApiErrorsAs = (body: Type<unknown>, ...statuses: number[]) => errorResponses(body, statuses, ERROR_MEANINGS);
 
 /** Error answers of an authenticated operation (`statuses`, and those of ANY_AUTHENTICATED_ROUTE), all in the envelope. */
 export const ApiErrors = (...statuses: number[]) => ApiErrorsAs(ErrorResponse, ...statuses);
@@ -119,13 +124,15 @@ export interface IdempotentPostDoc {
   status?: number;
   /** The route's error body, when its dialect has its own (default: the envelope). */
   errors?: Type<unknown>;
+  /** The status of "retry shortly with the same key" in the route's dialect (default 409; Starship's clients retry only 5xx). */
+  retryShortlyStatus?: number;
 }
 
 /**
  * An idempotent POST, PUT or PATCH: every key carrier (the Idempotency-Key header, the accessTag body
  * attribute), the sandbox faults, the answer with the idempotency headers, and the error answers.
  */
-export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status = 201, errors = ErrorResponse }: IdempotentPostDoc) =>
+export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status = 201, errors = ErrorResponse, retryShortlyStatus = 409 }: IdempotentPostDoc) =>
   applyDecorators(
     ApiHeader({
       name: 'Idempotency-Key',
@@ -142,7 +149,11 @@ export const ApiIdempotentPost = (type: Type<unknown>, { body, required, status 
     }),
     ...(body === null ? [] : [ApiExtraModels(body, AccessTagCarrier), ApiBody({ schema: { allOf: [{ $ref: getSchemaPath(body) }, { $ref: getSchemaPath(AccessTagCarrier) }] } })]),
     ApiResponse({ status, type, description: 'Done, or the recorded answer to an earlier attempt with this key', headers: IDEMPOTENCY_RESPONSE_HEADERS }),
-    ApiErrorsAs(errors, 400, 403, 404, 409, 413, 415, 422),
+    errorResponses(
+      errors,
+      [400, 403, 404, retryShortlyStatus, 413, 415, 422],
+      retryShortlyStatus === 409 ? ERROR_MEANINGS : { ...ERROR_MEANINGS, [retryShortlyStatus]: `${ERROR_MEANINGS[retryShortlyStatus]}; or ${RETRY_SHORTLY}` },
+    ),
   );
 
 /** A cursor-paginated list: `{data: [...], next_cursor}`. */

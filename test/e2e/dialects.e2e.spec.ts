@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { balanceOf, fundedWallet, ledgerIsBalanced, whileWalletLocked } from '../support/fixtures';
+import { callHeldOpen, until } from '../support/poll';
 import { ADMIN_TOKEN, Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 /** The example order of CatFee's idempotency article, as printed there. */
@@ -185,6 +186,32 @@ describe('seed dialects', () => {
       const tooPrecise = await post('/api/v1/payouts', 'pay_abc123_1705689661', credentials.headers, { ...body, amount: '1.005' });
       expect(tooPrecise.status).toBe(400);
       expect(await balanceOf(t, credentials, usd)).toBe(3_950);
+    });
+
+    it('answers "retry shortly" (a duplicate in flight, a busy wallet) with 503 and Retry-After, which the guide’s clients retry; a 409 they would give up on', async () => {
+      // A short wait for the key and the wallet row, on the same database.
+      const quick = await startTestApp({ IDEMPOTENCY_LOCK_WAIT_MS: '300' }, { database: t.db });
+      try {
+        const { credentials } = await newIntegrator();
+        const usd = await fundedWallet(t, credentials, 'USD', 100_000);
+        const order = { product_id: 123, denomination: 10, quantity: 1 };
+        const send = (key: string, headers: Record<string, string> = {}) => quick.request('POST', '/api/v1/orders', { headers: { ...withKey(credentials.headers, key), ...headers }, body: order });
+        const held = send('ord_inflight_1705689660', { 'x-sandbox-fault': 'delay=2000' });
+        await until(() => callHeldOpen(t.db, 'place_order'));
+
+        const duplicate = await send('ord_inflight_1705689660');
+        expect([duplicate.status, duplicate.headers['retry-after'], duplicate.json.error.code, typeof duplicate.json.message]).toEqual([503, '1', 'IDEMPOTENCY_KEY_IN_USE', 'string']);
+        // Another key on the same default wallet, whose row the held order keeps locked.
+        const busy = await send('ord_busywallet_1705689660');
+        expect([busy.status, busy.headers['retry-after'], busy.json.error.code]).toEqual([503, '1', 'RESOURCE_BUSY']);
+
+        const first = await held;
+        const retried = await send('ord_inflight_1705689660');
+        expect([first.status, retried.status, retried.headers['idempotency-replayed'], retried.body]).toEqual([201, 201, 'true', first.body]);
+        expect(await balanceOf(t, credentials, usd)).toBe(100_000 - 1_000);
+      } finally {
+        await quick.close();
+      }
     });
 
     it('converts major units by ISO-4217’s minor unit, not the display digits Intl has (HUF has two)', async () => {

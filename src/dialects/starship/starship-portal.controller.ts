@@ -10,7 +10,7 @@ import { RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators
 import { ApiEndpoint, ApiErrorsAs, ApiIdempotentPost, ApiIdParam, ApiTag } from '../../openapi/api-decorators';
 import { StarshipAdapter } from './starship.adapter';
 import { StarshipController } from './starship.controller';
-import { starshipDialect } from './starship.dialect';
+import { STARSHIP_RETRY_SHORTLY_STATUS, starshipDialect } from './starship.dialect';
 import { StarshipLineDto } from './starship.dto';
 import { StarshipErrorResponse } from './starship.response';
 
@@ -34,7 +34,7 @@ export class StarshipPortalController extends StarshipController {
     summary: 'Add a line to the cart',
     description: 'A product, a denomination in major units and a quantity, priced now. A cart holds one currency: a line in another is refused. A key is optional.',
   })
-  @ApiIdempotentPost(CartItemResponse, { required: false, body: StarshipLineDto, errors: StarshipErrorResponse })
+  @ApiIdempotentPost(CartItemResponse, { required: false, body: StarshipLineDto, errors: StarshipErrorResponse, retryShortlyStatus: STARSHIP_RETRY_SHORTLY_STATUS })
   addToCart(@Body() dto: StarshipLineDto) {
     return this.adapter.addToCart(dto);
   }
@@ -65,7 +65,7 @@ export class StarshipPortalController extends StarshipController {
     summary: 'Check out: order every line of the cart at once',
     description: 'Orders every line in one transaction under one key, all or nothing; the cart empties on success. An empty cart is 422 CART_EMPTY, a cart changed since cart_version 422 CART_CHANGED.',
   })
-  @ApiIdempotentPost(CheckoutResponse, { required: true, body: CheckoutDto, errors: StarshipErrorResponse })
+  @ApiIdempotentPost(CheckoutResponse, { required: true, body: CheckoutDto, errors: StarshipErrorResponse, retryShortlyStatus: STARSHIP_RETRY_SHORTLY_STATUS })
   @RequiresIdempotencyKey()
   checkOut(@Body() dto: CheckoutDto) {
     return this.adapter.checkOut(dto);

@@ -6,7 +6,7 @@ import { AuthenticatedClient, CurrentClient } from '../../clients/authenticated-
 import { UseResponseDialect } from '../../common/response-dialect';
 import { IdempotencyScope, RequiresIdempotencyKey } from '../../idempotency/idempotency.decorators';
 import { StarshipAdapter } from './starship.adapter';
-import { starshipDialect } from './starship.dialect';
+import { STARSHIP_RETRY_SHORTLY_STATUS, starshipDialect } from './starship.dialect';
 import { StarshipOrderDto, StarshipPayoutDto } from './starship.dto';
 import { StarshipErrorResponse } from './starship.response';
 
@@ -26,7 +26,7 @@ export class StarshipController {
     summary: 'Starship order: denomination in major units, wallet implicit',
     description: 'POST /v1/orders in Starship’s words (docs/dialects.md): `denomination` is in major units (100 is USD 100.00) and the wallet, unless named, is your oldest in the product’s currency. Same key scope as POST /v1/orders.',
   })
-  @ApiIdempotentPost(OrderResponse, { required: true, body: StarshipOrderDto, errors: StarshipErrorResponse })
+  @ApiIdempotentPost(OrderResponse, { required: true, body: StarshipOrderDto, errors: StarshipErrorResponse, retryShortlyStatus: STARSHIP_RETRY_SHORTLY_STATUS })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/orders')
   placeOrder(@CurrentClient() client: AuthenticatedClient, @Body() dto: StarshipOrderDto) {
@@ -39,7 +39,7 @@ export class StarshipController {
     summary: 'Starship payout: amount in major units, wallet implicit',
     description: 'POST /v1/payouts in Starship’s words: `amount` is in major units (an integer or a decimal string) and the wallet, unless named, is your oldest in the currency. Same key scope as POST /v1/payouts.',
   })
-  @ApiIdempotentPost(PayoutResponse, { required: true, body: StarshipPayoutDto, errors: StarshipErrorResponse })
+  @ApiIdempotentPost(PayoutResponse, { required: true, body: StarshipPayoutDto, errors: StarshipErrorResponse, retryShortlyStatus: STARSHIP_RETRY_SHORTLY_STATUS })
   @RequiresIdempotencyKey()
   @IdempotencyScope('POST /v1/payouts')
   createPayout(@Body() dto: StarshipPayoutDto) {

@@ -14,6 +14,14 @@ const KEY_REUSED = {
 };
 
 /**
+ * "Retry shortly, with the same key": a duplicate still in flight, a wallet row that stayed locked. The
+ * guide's clients retry 5xx and give up on any 4xx, so a 409 would leave them believing an order failed
+ * that its first request is still completing: on these routes they are 503, with the same Retry-After.
+ */
+const RETRY_SHORTLY = new Set(['IDEMPOTENCY_KEY_IN_USE', 'RESOURCE_BUSY']);
+export const STARSHIP_RETRY_SHORTLY_STATUS = 503;
+
+/**
  * The Starship Rewards guide's error bodies, field for field, with a top-level `message` beside the
  * envelope: the guide's OrderClient reads `$result['message']`. The guide's short-key body is the
  * envelope Ledgerline already writes; errors the guide does not show keep the envelope too.
@@ -29,4 +37,5 @@ export const starshipDialect: ResponseDialect = {
         return { ...envelopeOf(error), message: error.message };
     }
   },
+  errorStatus: (error: ErrorDescription) => (RETRY_SHORTLY.has(error.code) ? STARSHIP_RETRY_SHORTLY_STATUS : error.status),
 };
