@@ -1,4 +1,4 @@
-import { isSupportedCurrency, majorToMinorUnits, minorUnitDigits, minorUnitsToJson, parseMinorUnits } from './money';
+import { formatMajorUnits, isSupportedCurrency, majorToMinorUnits, minorUnitDigits, minorUnitsToJson, parseMinorUnits } from './money';
 
 describe('money', () => {
   it('parses driver strings into exact bigints', () => {
@@ -28,6 +28,10 @@ describe('money', () => {
     expect(majorToMinorUnits(100, 'HUF')).toBe(10000n);
     expect(majorToMinorUnits('1.50', 'HUF')).toBe(150n);
     expect(() => minorUnitDigits('XAU')).toThrow(/not a supported currency/);
+  });
+
+  it('writes minor units in major units with the currency’s decimals', () => {
+    expect([formatMajorUnits(2500n, 'USD'), formatMajorUnits(5n, 'USD'), formatMajorUnits(500n, 'JPY'), formatMajorUnits(1234n, 'KWD'), formatMajorUnits(1n, 'TRX')]).toEqual(['25.00', '0.05', '500', '1.234', '0.000001']);
   });
 
   it('converts major units exactly, refusing what would need rounding', () => {

@@ -44,6 +44,14 @@ export function minorUnitDigits(currency: string): number {
   return digits;
 }
 
+/** Minor units written in major units, as many decimals as the currency has: 2500 USD is `25.00`. */
+export function formatMajorUnits(units: bigint, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  if (digits === 0) return units.toString();
+  const text = units.toString().padStart(digits + 1, '0');
+  return `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
 /**
  * Major units (`100` = USD 100.00, or the decimal string `"10.50"`) to minor units, with string
  * arithmetic only: a value with more decimals than the currency has is refused, never rounded.

@@ -1,5 +1,5 @@
 import { BusinessValidationError } from '../common/errors';
-import { MAX_MINOR_UNITS } from '../common/money';
+import { formatMajorUnits, MAX_MINOR_UNITS } from '../common/money';
 import { CatalogueItem } from '../products/products.service';
 
 /**
@@ -13,7 +13,9 @@ export function priceOrder(product: CatalogueItem, quantity: number, denominatio
     if (denomination === undefined) throw new BusinessValidationError('denomination', 'denomination is required for this product');
     const offered = product.denominations ?? [];
     if (!offered.includes(denomination)) {
-      throw new BusinessValidationError('denomination', `denomination must be one of ${offered.join(', ')}`);
+      // Both units: the main API takes minor units, Starship's routes major ones.
+      const major = offered.map((face) => formatMajorUnits(face, product.currency)).join(', ');
+      throw new BusinessValidationError('denomination', `denomination must be one of ${offered.join(', ')} minor units (${major} ${product.currency})`);
     }
     amount = denomination * BigInt(quantity);
   } else {

@@ -214,6 +214,14 @@ describe('seed dialects', () => {
       }
     });
 
+    it('names the offered denominations in major units too, the units its requests use', async () => {
+      const { credentials } = await newIntegrator();
+      await fundedWallet(t, credentials, 'USD', 100_000);
+      const reply = await post('/api/v1/orders', 'ord_badface_1705689660', credentials.headers, { product_id: 123, denomination: 30, quantity: 1 });
+      expect([reply.status, reply.json.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      expect(reply.json.error.details).toEqual([{ field: 'denomination', errors: ['denomination must be one of 1000, 2500, 5000, 10000 minor units (10.00, 25.00, 50.00, 100.00 USD)'] }]);
+    });
+
     it('converts major units by ISO-4217’s minor unit, not the display digits Intl has (HUF has two)', async () => {
       const { credentials } = await newIntegrator();
       const huf = await fundedWallet(t, credentials, 'HUF', 100_000);
