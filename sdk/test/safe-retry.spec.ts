@@ -15,6 +15,7 @@ import {
   transactionHeldOpen,
   until,
 } from './harness';
+import { chooseSeed } from '../../test/reliability/support/load-profile';
 
 /**
  * The SDK's retry policy against the service's real sandbox faults (DESIGN.md section 7): whatever
@@ -215,6 +216,7 @@ describe('safe retries', () => {
   it('charges exactly once under any sequence of faults (property)', async () => {
     const walletId = await fundedWallet(observer, 1_000_000);
     const faultKinds: Array<SandboxFault | undefined> = [undefined, 'drop-response', 'fail-before-commit'];
+    const seed = chooseSeed('sdk safe-retry property');
 
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...faultKinds), { maxLength: 4 }), async (faultSequence) => {
@@ -231,7 +233,7 @@ describe('safe retries', () => {
         expect((await observer.listOrders({ client_order_id: reference })).data).toEqual([result.data]);
         expect(await balanceOf(walletId)).toBe(before - 1000);
       }),
-      { numRuns: 15 },
+      { seed, numRuns: 15 },
     );
     expect((await sandbox.admin.checkLedger()).ok).toBe(true);
   });

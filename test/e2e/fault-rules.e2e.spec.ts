@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
 import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 import { untilLogged } from '../support/request-log';
-import { until } from '../support/poll';
+import { callHeldOpen, until } from '../support/poll';
 import { ArmedClients } from '../../src/sandbox/armed-clients';
 
 /** A Starship order (the guide's body): 5 × USD 100.00. */
@@ -97,13 +97,18 @@ describe('sandbox fault rules', () => {
   });
 
   it('holds the transaction open for a delay rule', async () => {
-    await armBoth(alice, { fault: 'delay=400', times: 1 });
-    const startedAt = Date.now();
-    expect((await starshipOrder(b, alice, `ord_${randomUUID()}`)).status).toBe(201);
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(400);
-    const quick = Date.now();
-    expect((await starshipOrder(b, alice, `ord_${randomUUID()}`)).status).toBe(201);
-    expect(Date.now() - quick).toBeLessThan(400);
+    // Long enough that polling every 50 ms sees the transaction held.
+    await armBoth(alice, { fault: 'delay=1000', times: 1 });
+    const [heldKey, nextKey] = [`ord_${randomUUID()}`, `ord_${randomUUID()}`];
+    const held = starshipOrder(b, alice, heldKey);
+    await until(() => callHeldOpen(a.db, 'place_order'));
+    // Held open after its call ran, the rule already spent by it.
+    expect((await rules(a, alice)).map((rule: { remaining: number }) => rule.remaining)).toEqual([0]);
+    expect((await held).status).toBe(201);
+    expect((await starshipOrder(b, alice, nextKey)).status).toBe(201);
+    const faultOf = async (key: string) =>
+      (await untilLogged(b, alice, `?idempotency_key=${key}`, (reply) => reply.json.data?.length === 1)).json.data[0].sandbox_fault;
+    expect([await faultOf(heldKey), await faultOf(nextKey)]).toEqual(['delay=1000', null]);
   });
 
   it('is spent exactly `times` times by concurrent requests on two instances', async () => {
@@ -117,8 +122,16 @@ describe('sandbox fault rules', () => {
   });
 
   it('reaches an instance whose announcements were cut: it asks the database until it listens again', async () => {
-    await a.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ledgerline-sandbox'`);
-    await arm(a, alice, { fault: 'fail-before-commit', times: 1 });
+    const cut = await a.db.query<{ terminated: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ledgerline-sandbox'`,
+    );
+    // One listening session per instance, both ended.
+    expect(cut.map((row) => row.terminated)).toEqual([true, true]);
+    // A client never armed counts as armed on b only while b is not listening.
+    const bDeaf = () => b.app.get(ArmedClients).mayHaveArmed(randomUUID());
+    await until(bDeaf);
+    expect((await arm(a, alice, { fault: 'fail-before-commit', times: 1 })).status).toBe(201);
+    // Sent within the second before b listens again (and reloads), so the database answers b, not an announcement.
     expect((await starshipOrder(b, alice, `ord_${randomUUID()}`)).status).toBe(500);
     expect((await starshipOrder(b, alice, `ord_${randomUUID()}`)).status).toBe(201);
   });

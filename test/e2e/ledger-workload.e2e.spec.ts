@@ -27,6 +27,8 @@ describe('randomized mixed workload', () => {
 
   it('keeps every balance equal to its entries and every currency at zero', async () => {
     const seed = Number(process.env.WORKLOAD_SEED ?? Date.now() % 1_000_000);
+    // Printed before the workload, so a run that hangs or times out still shows it.
+    console.log(`workload seed=${seed} (replay with WORKLOAD_SEED=${seed})`);
     const random = seededRandom(seed);
     const clients: Credentials[] = [await t.newClient('a'), await t.newClient('b')];
     const wallets: Array<{ owner: Credentials; id: string; currency: string }> = [];

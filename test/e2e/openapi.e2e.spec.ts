@@ -40,7 +40,7 @@ function spectralLint(document: unknown): SpectralFinding[] {
 
 interface Operation {
   parameters?: Array<{ name: string; in: string; required?: boolean; example?: unknown; schema?: { example?: unknown } }>;
-  responses: Record<string, { headers?: Record<string, unknown>; content?: unknown }>;
+  responses: Record<string, { description?: string; headers?: Record<string, unknown>; content?: unknown }>;
 }
 
 describe('OpenAPI', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { untilExpired } from '../support/poll';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 describe('products and orders', () => {
@@ -164,7 +165,7 @@ describe('client_order_id after its key expires', () => {
     // The first replay is read by the call, the second comes from the replay cache, which must
     // forget it with the record.
     for (let replay = 0; replay < 2; replay++) expect((await send()).headers['idempotency-replayed']).toBe('true');
-    await waitUntilExpired(t, 'abc123');
+    await untilExpired(t.db, 'abc123');
     const second = await send();
     expect([second.status, second.headers['idempotency-replayed']]).toEqual([201, 'false']);
     expect(second.json.id).not.toBe(first.json.id);
@@ -173,10 +174,3 @@ describe('client_order_id after its key expires', () => {
     expect(listed.json.data.map((o: { id: string }) => o.id)).toEqual([second.json.id, first.json.id]);
   });
 });
-
-/** Polls the database's own clock, which decides expiry. */
-async function waitUntilExpired(t: TestApp, key: string): Promise<void> {
-  while ((await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND expires_at > now()', [key])).length > 0) {
-    await new Promise((done) => setTimeout(done, 20));
-  }
-}

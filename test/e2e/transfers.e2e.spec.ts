@@ -81,7 +81,7 @@ describe('transfers', () => {
     const from = await fundedWallet(t, alice, 'USD', 500);
     const unknown = await transfer({ from_wallet_id: from, to_wallet_id: randomUUID(), amount: 1 });
     const probes = [await walletOf(bob, 'USD', false), await walletOf(bob, 'TRX', false), await walletOf(bob, 'USD', false)];
-    await depositInto(bob, probes[2], Number.MAX_SAFE_INTEGER);
+    expect((await depositInto(bob, probes[2], Number.MAX_SAFE_INTEGER)).status).toBe(201);
     for (const probe of probes) {
       for (const amount of [1, 400, 2 ** 52]) {
         const reply = await transfer({ from_wallet_id: from, to_wallet_id: probe, amount });

@@ -142,6 +142,9 @@ describe('reliability: limits shared through Redis', () => {
     // right token gets through only from inside the bound.
     expect(count(401) + count(201)).toBeLessThanOrEqual(FAILURES + boundarySlack(FAILURES, Date.now() - started));
     expect(count(401) + count(429) + count(201)).toBe(41);
+    // Counted in Redis, not by the in-process fallback, which would hold the same bound on one instance.
+    expect((await keysUnder(MACHINE_REDIS_URL, prefix)).length).toBeGreaterThan(0);
+    expect(occurrences(instance, FALLBACK_LINE)).toBe(0);
   });
 
   it('count per process, answer every request and stay ready while REDIS_URL points to a closed port', async () => {

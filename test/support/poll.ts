@@ -18,3 +18,8 @@ export async function callHeldOpen(db: { query(sql: string, params?: unknown[]):
   );
   return held.length > 0;
 }
+
+/** Polls the database's own clock, which decides expiry, until no idempotency record (under `key`, if given) is live. */
+export async function untilExpired(db: { query(sql: string, params?: unknown[]): Promise<unknown[]> }, key?: string): Promise<void> {
+  await until(async () => (await db.query('SELECT 1 FROM idempotency_keys WHERE ($1::text IS NULL OR key = $1) AND expires_at > now()', [key ?? null])).length === 0);
+}
