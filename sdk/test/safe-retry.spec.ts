@@ -18,7 +18,7 @@ import {
 import { chooseSeed } from '../../test/reliability/support/load-profile';
 
 /**
- * The SDK's retry policy against the service's real sandbox faults (DESIGN.md section 7): whatever
+ * The SDK's retry policy against the service's real sandbox faults (sdk/README.md, "Retry policy"): whatever
  * fails, each logical operation moves money exactly once and the caller learns its one outcome.
  */
 describe('safe retries', () => {

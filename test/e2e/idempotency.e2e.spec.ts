@@ -4,7 +4,7 @@ import { callHeldOpen, until, untilExpired } from '../support/poll';
 import { IdempotencySweeper } from '../../src/idempotency/idempotency-sweeper';
 import { ADMIN_TOKEN, Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 
-/** DESIGN.md section 2, row by row, against a real PostgreSQL. */
+/** docs/idempotency.md's rules, row by row, against a real PostgreSQL. */
 describe('idempotency contract', () => {
   let t: TestApp;
   let alice: Credentials;

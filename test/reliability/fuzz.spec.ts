@@ -127,7 +127,7 @@ describe('reliability: fuzzing every POST', () => {
       expect(seen).toEqual({ deposit: `201 ${usd}`, order: `201 ${usd}`, transfer: `201 ${usd}`, payout: `201 ${usd}` });
     });
 
-    // DESIGN.md section 5: every error is the envelope, and every response carries X-Request-Id.
+    // Every error is the envelope (README.md), and every response carries X-Request-Id.
     it('refuses a path id longer than the router allows in the error envelope, with a request id', async () => {
       const reply = await t.request('POST', `/v1/wallets/${'a'.repeat(101)}/deposits`, { headers: withKey(world.alice.headers), body: { amount: 1 } });
       expect({ status: reply.status, body: reply.json, requestId: typeof reply.headers['x-request-id'] }).toEqual({
