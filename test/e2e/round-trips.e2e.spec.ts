@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { fundedWallet, whileWalletLocked } from '../support/fixtures';
 import { recordStatements } from '../support/round-trips';
+import { STARSHIP_RETRY_SHORTLY_STATUS } from '../../src/dialects/starship/starship.dialect';
 import { RequestLog } from '../../src/request-log/request-log';
 import { Credentials, Reply, startTestApp, TestApp, withKey } from '../support/test-app';
 import { callHeldOpen, until } from '../support/poll';
@@ -16,6 +17,8 @@ interface Route {
   /** What an attempt needs in place first (a line in the cart), outside the statements counted. */
   before?(t: TestApp): Promise<void>;
   send(t: TestApp, key: string, wallet: Wallets, affordable: boolean): Promise<Reply>;
+  /** Starship's routes answer "retry shortly" with 503, the status the guide's clients retry. */
+  busyStatus?: number;
 }
 
 interface Wallets {
@@ -44,6 +47,7 @@ const ROUTES: Route[] = [
   },
   {
     name: 'POST /api/v1/orders (Starship, implicit wallet)',
+    busyStatus: STARSHIP_RETRY_SHORTLY_STATUS,
     fn: 'place_order',
     send: (t, key, _w, affordable) =>
       t.request('POST', '/api/v1/orders', { headers: withKey(alice.headers, key), body: { product_id: 123, denomination: affordable ? 10 : 100, quantity: affordable ? 1 : 10000 } }),
@@ -79,6 +83,7 @@ const ROUTES: Route[] = [
   },
   {
     name: 'POST /client/api/cart/checkout (Starship, every line of the cart)',
+    busyStatus: STARSHIP_RETRY_SHORTLY_STATUS,
     fn: 'checkout_cart',
     before: async (t) => {
       const added = await t.request('POST', '/client/api/cart/items', { headers: alice.headers, body: { product_id: 123, denomination: 100, quantity: 1 } });
@@ -90,6 +95,7 @@ const ROUTES: Route[] = [
   },
   {
     name: 'POST /api/v1/payouts (Starship, implicit wallet)',
+    busyStatus: STARSHIP_RETRY_SHORTLY_STATUS,
     fn: 'create_payout',
     send: (t, key, _w, affordable) =>
       t.request('POST', '/api/v1/payouts', {
@@ -168,7 +174,7 @@ describe('one database call per money movement', () => {
       const locked = route.fn === 'place_order' && route.name.includes('CatFee') ? wallets.trx : wallets.usd;
       await whileWalletLocked(t, locked, async () => {
         const busy = await oneCall(route, () => route.send(t, key, wallets, true), { rolledBack: true });
-        expect(busy.status).toBe(409);
+        expect(busy.status).toBe(route.busyStatus ?? 409);
         expect(busy.body).toMatch(/RESOURCE_BUSY/);
       });
       expect(await t.db.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).toHaveLength(0);
