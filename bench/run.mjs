@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { summariseProfile } from './profile.mjs';
 import { startPgTap, statementsOf } from './pg-tap.mjs';
-import { renderReport, renderTable } from './report.mjs';
+import { renderReport, renderTable, runCores } from './report.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -429,8 +429,10 @@ function treeTickMap(service) {
 }
 
 class Sampler {
-  constructor({ service, monitor, dbNames }) {
+  /** `idle`: the bench's other instances (the request log's twins), idle during the measured runs: their CPU is the bench's, not other people's. */
+  constructor({ service, monitor, dbNames, idle = [] }) {
     this.service = service;
+    this.idle = idle;
     this.monitor = monitor;
     this.dbNames = dbNames;
     // Whole life: the largest RSS any one process reached, and the largest sum over the tree.
@@ -470,6 +472,7 @@ class Sampler {
     this.window = {
       t0: performance.now(),
       serviceTicks0: treeTickMap(this.service),
+      idleTicks0: this.idleTicks(),
       machine0: readMachineTicks(),
       loadgen0: process.cpuUsage(),
       rss: { processKb: 0, totalKb: 0, processes: 0 },
@@ -480,6 +483,12 @@ class Sampler {
     this.sampleRss();
     this.timer = setInterval(() => void this.pollBackends(), 500);
     void this.pollBackends();
+  }
+
+  idleTicks() {
+    const map = new Map();
+    for (const instance of this.idle) if (instance.running) for (const [pid, ticks] of treeTickMap(instance)) map.set(pid, ticks);
+    return map;
   }
 
   /** Extra processes (pgbench) whose CPU counts as load generation. */
@@ -537,6 +546,7 @@ class Sampler {
     const seconds = (performance.now() - window.t0) / 1000;
     const machine1 = readMachineTicks();
     const serviceTicks1 = treeTickMap(this.service);
+    const idleTicks1 = this.idleTicks();
     const loadgen = process.cpuUsage(window.loadgen0);
     const backendCores = {};
     for (const backend of window.backends.values()) {
@@ -551,6 +561,7 @@ class Sampler {
     }
     // A process that began inside the window counts from zero; one that ended inside it is lost.
     const perProcess = [...serviceTicks1].map(([pid, ticks]) => ({ pid, cores: (ticks - (window.serviceTicks0.get(pid) ?? 0)) / CLK_TCK / seconds }));
+    const benchInstances = [...idleTicks1].reduce((sum, [pid, ticks]) => sum + (ticks - (window.idleTicks0.get(pid) ?? ticks)) / CLK_TCK / seconds, 0);
     const machineCores = ((machine1.busy - window.machine0.busy) / (machine1.total - window.machine0.total)) * os.cpus().length;
     return {
       seconds,
@@ -562,6 +573,8 @@ class Sampler {
         service: perProcess.length ? perProcess.reduce((sum, p) => sum + p.cores, 0) : null,
         serviceProcesses: perProcess.map((p) => p.cores),
         loadGenerator: (loadgen.user + loadgen.system) / 1e6 / seconds + watchedCores,
+        // The request log's twin instances (Node), idle meanwhile.
+        benchInstances,
         postgresBackends: backendCores,
       },
     };
@@ -904,12 +917,16 @@ async function setUpPgbenchData(db, pgbenchClientId) {
 /** The seed limit.sh inserts after the schema: 100 stored replays. */
 const LIMIT_SEED = `insert into idem (client_id,endpoint,key,request_hash,status,response_status,response_body,expires_at) select c,'POST /v1/orders','k'||c,sha256('x'::bytea),'completed',201,'{"id":"x"}'::jsonb, now()+interval '1 day' from generate_series(0,99) c`;
 
-/** limit.sh's database, fresh: its stand-in schema (which drops the tables first) and its seed. */
+/**
+ * limit.sh's database, fresh: its stand-in schema (which drops the tables first) and its seed, and nothing
+ * more (no VACUUM or ANALYZE: limit.sh runs none, and its figure is the one the target divides by).
+ */
 async function resetLimitSchema(limitDb) {
   await limitDb.query(fs.readFileSync(path.join(LIMIT_DIR, 'limit_schema.sql'), 'utf8'));
   await limitDb.query(LIMIT_SEED);
-  await limitDb.query('VACUUM ANALYZE');
 }
+/** Recorded in latest.json: runs before this change also ran VACUUM ANALYZE after the seed. */
+const LIMIT_RESET = { schema: true, seed: true, vacuumAnalyze: false };
 
 function parsePgbench(output) {
   const number = (pattern) => {
@@ -1061,10 +1078,13 @@ function scenarioDefinitions(setup) {
 }
 
 /**
- * The order a round runs in: every pair whose ratio is a target runs back to back (replays beside
- * /health and the wallet read, the wallet read and the limit beside first-time orders, orders with a
- * webhook beside those without, each operation beside pgbench running its own call); even rounds run
- * the whole sequence backwards, so that drift on a shared machine does not favour one side.
+ * The order a round runs in; even rounds run the whole sequence backwards, so that drift on a shared
+ * machine does not favour one side. Back to back: replays between /health and the wallet read; the
+ * limit and orders with a webhook on either side of first-time orders; each operation beside pgbench
+ * running its own call. First-time orders are the denominator of four targets but have two neighbours:
+ * the wallet read (the limit between) and orders on one hot wallet (orders with a webhook, and that
+ * scenario's delivery drain of up to `webhookDrainSeconds`, between) run one step away. The request
+ * log's pairs compare two twins with each other only, so they come after the orders.
  */
 const SEQUENCE = [
   ['service', 'health'],
@@ -1072,9 +1092,9 @@ const SEQUENCE = [
   ['service', 'wallet-read'],
   ['pgbench', 'limit'],
   ['service', 'orders-spread'],
-  ['paired', 'request-log'],
   ['service', 'orders-webhook'],
   ['service', 'orders-hot'],
+  ['paired', 'request-log'],
   ['pgbench', 'reference'],
   ['pgbench', 'order-call'],
   ['service', 'transfers'],
@@ -1091,7 +1111,10 @@ const SEQUENCE = [
  * machine falls on both sides alike. Answers each side's rate over all its runs, and their ratio.
  */
 async function runRequestLogPairs(scenario, { on, off }) {
-  const sides = { on: { service: on, ok: 0, seconds: 0 }, off: { service: off, ok: 0, seconds: 0 } };
+  const sides = {
+    on: { service: on, ok: 0, seconds: 0, non2xx: 0, autocannonErrors: 0, timeouts: 0 },
+    off: { service: off, ok: 0, seconds: 0, non2xx: 0, autocannonErrors: 0, timeouts: 0 },
+  };
   // Both twins warmed alike, and neither serves anything else: their histories differ only by the log.
   if (config.warmupSeconds > 0) for (const side of Object.values(sides)) await cannon({ ...cannonOptions(scenario, side.service), duration: config.warmupSeconds });
   const pairs = [];
@@ -1103,12 +1126,22 @@ async function runRequestLogPairs(scenario, { on, off }) {
       const result = await cannon({ ...cannonOptions(scenario, side.service), duration: config.logPairSeconds });
       side.ok += result['2xx'];
       side.seconds += result.duration;
+      side.non2xx += result.non2xx;
+      side.autocannonErrors += result.errors; // timeouts included
+      side.timeouts += result.timeouts;
       rates[name] = result['2xx'] / result.duration;
     }
     pairs.push(rates);
   }
   const rate = (side) => side.ok / side.seconds;
-  return { pairs, onPerSecond: rate(sides.on), offPerSecond: rate(sides.off), ratio: ratio(rate(sides.on), rate(sides.off)) };
+  const errors = (side) => ({ non2xx: side.non2xx, autocannonErrors: side.autocannonErrors, timeouts: side.timeouts });
+  return {
+    pairs,
+    onPerSecond: rate(sides.on),
+    offPerSecond: rate(sides.off),
+    ratio: ratio(rate(sides.on), rate(sides.off)),
+    errors: { on: errors(sides.on), off: errors(sides.off) },
+  };
 }
 
 async function checkReplaySample(baseUrl, setup, count = 20) {
@@ -1152,7 +1185,9 @@ async function runScenario(scenario, { service, sampler, db, setup, hook }) {
     p99Ms: result.latency.p99,
     latencyMaxMs: result.latency.max,
     non2xx: result.non2xx,
-    socketErrors: result.errors,
+    // autocannon's `errors` counts every timeout too (lib/run.js, onTimeout): kept whole, and split.
+    autocannonErrors: result.errors,
+    socketErrors: result.errors - result.timeouts,
     timeouts: result.timeouts,
     statusCodes,
     durationSeconds: result.duration,
@@ -1253,6 +1288,13 @@ function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The median over runs of each part of runCores (null parts and runs without a sample left out). */
+function medianCores(list) {
+  const present = list.filter(Boolean);
+  const keys = [...new Set(present.flatMap((c) => Object.keys(c)))];
+  return Object.fromEntries(keys.map((key) => [key, median(present.map((c) => c[key]))]));
+}
+
 function ratio(a, b) {
   return typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null;
 }
@@ -1268,11 +1310,14 @@ function summarise(rounds) {
     const runs = rounds.map((round) => round.service[name]).filter(Boolean);
     const statusCodes = {};
     for (const runResult of runs) for (const [code, count] of Object.entries(runResult.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    const cores = runs.map((r) => runCores(r.sample));
     service[name] = {
       requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+      // The median of the rounds' percentiles (of 2xx answers: autocannon records no other latency), not a percentile over all requests.
       p50Ms: median(runs.map((r) => r.p50Ms)),
       p99Ms: median(runs.map((r) => r.p99Ms)),
-      errors: runs.reduce((sum, r) => sum + r.non2xx + r.socketErrors + r.timeouts, 0),
+      // Every non-2xx answer plus autocannon's errors, which count each timeout already (socket errors and timeouts below are its parts).
+      errors: runs.reduce((sum, r) => sum + r.non2xx + r.autocannonErrors, 0),
       non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
       socketErrors: runs.reduce((sum, r) => sum + r.socketErrors, 0),
       timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
@@ -1281,15 +1326,8 @@ function summarise(rounds) {
       peakRssTotalMb: Math.max(...runs.map((r) => r.sample.peakRssTotalMb)),
       processes: Math.max(...runs.map((r) => r.sample.processes)),
       nodeMicrosPerRequest: median(runs.map((r) => (r.requestsPerSecond > 0 && typeof r.sample.cores.service === 'number' ? (r.sample.cores.service * 1e6) / r.requestsPerSecond : null))),
-      cores: {
-        machine: median(runs.map((r) => r.sample.cores.machine)),
-        service: median(runs.map((r) => r.sample.cores.service)),
-        loadGenerator: median(runs.map((r) => r.sample.cores.loadGenerator)),
-        postgres: median(runs.map((r) => r.sample.cores.postgresBackends[SERVICE_APP] ?? 0)),
-        jobs: median(runs.map((r) => r.sample.cores.postgresBackends['ledgerline-jobs'] ?? 0)),
-        housekeeping: median(runs.map((r) => r.sample.cores.postgresBackends['(housekeeping)'] ?? 0)),
-        otherDatabases: median(runs.map((r) => r.sample.cores.postgresBackends['(other databases)'] ?? 0)),
-      },
+      // Medians over rounds of each part (report.mjs's runCores: the service's PostgreSQL includes its request-log backend).
+      cores: medianCores(cores),
       ...(runs[0].webhook
         ? {
             webhook: {
@@ -1309,19 +1347,13 @@ function summarise(rounds) {
     pgbench[name] = {
       tps: median(runs.map((r) => r.tps)),
       latencyAvgMs: median(runs.map((r) => r.latencyAvgMs)),
-      failed: runs.reduce((sum, r) => sum + (r.failed ?? 0), 0),
+      // null: some run's output had no "number of failed transactions" line, so the count is unknown (not 0).
+      failed: runs.some((r) => typeof r.failed !== 'number') ? null : runs.reduce((sum, r) => sum + r.failed, 0),
       runsWithoutResult: runs.filter((r) => r.tps === null || r.exitCode !== 0).length,
       connectionRetries: runs.reduce((sum, r) => sum + (r.connectionRetries ?? 0), 0),
       abortedClients: runs.reduce((sum, r) => sum + r.abortedClients, 0),
-      cores: {
-        machine: median(runs.map((r) => r.sample?.cores.machine)),
-        loadGenerator: median(runs.map((r) => r.sample?.cores.loadGenerator)),
-        postgres: median(runs.map((r) => r.sample?.cores.postgresBackends.pgbench ?? 0)),
-        housekeeping: median(runs.map((r) => r.sample?.cores.postgresBackends['(housekeeping)'] ?? 0)),
-        otherDatabases: median(runs.map((r) => r.sample?.cores.postgresBackends['(other databases)'] ?? 0)),
-        // Service processes idle meanwhile (pg-boss polling, timers): what they take from pgbench.
-        service: median(runs.map((r) => r.sample?.cores.service)),
-      },
+      // `pgbench`: its backends; `service`, `postgres`, `jobs`: the idle service's (pg-boss polling, timers), what they take from pgbench.
+      cores: medianCores(runs.map((r) => runCores(r.sample))),
     };
   }
   const perRound = rounds.map((round) => {
@@ -1562,7 +1594,7 @@ async function main() {
   const monitor = new pg.Client({ connectionString: config.serverUrl, application_name: 'ledgerline-bench-monitor' });
   monitor.on('error', (error) => log(`monitor connection: ${error.message}`));
   await monitor.connect();
-  const sampler = new Sampler({ service, monitor, dbNames: [dbName, limitDbName] });
+  const sampler = new Sampler({ service, monitor, dbNames: [dbName, limitDbName], idle: [logOff, logOn] });
   const scenarios = scenarioDefinitions(setup);
   if (config.logWarmupSeconds > 0) {
     log(`both twins: ${config.logWarmupSeconds} s of first-time orders each before their first pairs`);
@@ -1691,6 +1723,7 @@ async function main() {
         },
       ]),
     ),
+    limitReset: LIMIT_RESET,
     rounds,
     summary: { ...summary, lifetime },
     webhookTotals: { events: events.n, ...deliveries, receivedByHook: hook.received },
