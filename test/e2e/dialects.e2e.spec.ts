@@ -185,6 +185,8 @@ describe('seed dialects', () => {
       expect(retry.body).toBe(first.body);
       const tooPrecise = await post('/api/v1/payouts', 'pay_abc123_1705689661', credentials.headers, { ...body, amount: '1.005' });
       expect(tooPrecise.status).toBe(400);
+      const zero = await post('/api/v1/payouts', 'pay_abc123_1705689662', credentials.headers, { ...body, amount: '0' });
+      expect([zero.status, zero.json.error.details]).toEqual([400, [{ field: 'amount', errors: ['amount must be a positive number of USD with at most 2 decimals, within range'] }]]);
       expect(await balanceOf(t, credentials, usd)).toBe(3_950);
     });
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CartsService } from '../../carts/carts.service';
 import { CheckoutDto } from '../../carts/dto/checkout.dto';
 import { BusinessValidationError } from '../../common/errors';
-import { majorToMinorUnits } from '../../common/money';
+import { majorToMinorUnits, minorUnitDigits } from '../../common/money';
 import { Operation } from '../../operations/operation';
 import { OrdersService } from '../../orders/orders.service';
 import { PayoutsService } from '../../payouts/payouts.service';
@@ -36,7 +36,9 @@ export class StarshipAdapter {
 
   createPayout(dto: StarshipPayoutDto): Operation {
     const amount = majorToMinorUnits(dto.amount, dto.currency);
-    if (amount === undefined) throw new BusinessValidationError('amount', `amount has more decimals than ${dto.currency} allows, or is out of range`);
+    if (amount === undefined) {
+      throw new BusinessValidationError('amount', `amount must be a positive number of ${dto.currency} with at most ${minorUnitDigits(dto.currency)} decimals, within range`);
+    }
     return this.payouts.create({
       walletId: dto.wallet_id,
       currency: dto.currency,
