@@ -36,10 +36,10 @@ describe('validateEnv', () => {
 
   it('refuses a webhook log TTL that could delete an event between two attempts of its delivery', () => {
     expect(validateEnv({}).WEBHOOK_LOG_TTL_SECONDS).toBe(2_592_000);
-    // The longest wait before a retry is the first delay × 2^16: 2 × 65,536 s by default.
-    expect(() => validateEnv({ WEBHOOK_LOG_TTL_SECONDS: '131072' })).toThrow(/WEBHOOK_LOG_TTL_SECONDS must exceed .* 131072 s/);
-    expect(validateEnv({ WEBHOOK_LOG_TTL_SECONDS: '131073' }).WEBHOOK_LOG_TTL_SECONDS).toBe(131_073);
-    expect(() => validateEnv({ WEBHOOK_RETRY_DELAY_SECONDS: '60' })).toThrow(/3932160 s/);
+    // The whole retry schedule is at most the first delay × 2^17, and a day more: 2 × 131,072 + 86,400 s by default.
+    expect(() => validateEnv({ WEBHOOK_LOG_TTL_SECONDS: '348544' })).toThrow(/WEBHOOK_LOG_TTL_SECONDS must exceed .* 348544 s/);
+    expect(validateEnv({ WEBHOOK_LOG_TTL_SECONDS: '348545' }).WEBHOOK_LOG_TTL_SECONDS).toBe(348_545);
+    expect(() => validateEnv({ WEBHOOK_RETRY_DELAY_SECONDS: '20' })).toThrow(/2707840 s/);
   });
 
   it('turns the console and its request log on everywhere but production, unless told otherwise', () => {

@@ -131,9 +131,12 @@ export class Env {
   REQUEST_LOG_TTL_SECONDS = 604800;
 }
 
-/** pg-boss's backoff waits up to the first delay × 2^16 before a retry, however many came before. */
-function longestRetryWaitSeconds(retryDelaySeconds: number): number {
-  return retryDelaySeconds * 2 ** 16;
+/**
+ * The longest a delivery's retries can take: pg-boss waits up to the first delay × 2^(n+1) before retry n,
+ * 2^17 times the delay over all of them, and a day more for pickups, POSTs and an attempt whose log failed.
+ */
+function retryScheduleSeconds(retryDelaySeconds: number): number {
+  return retryDelaySeconds * 2 ** 17 + 86_400;
 }
 
 export type EnvSource = Record<string, string | undefined>;
@@ -149,9 +152,9 @@ export function validateEnv(source: EnvSource): Env {
     if (!env.ADMIN_TOKEN) messages.push('ADMIN_TOKEN is required when NODE_ENV=production');
     if (!env.CREDENTIALS_KEY) messages.push('CREDENTIALS_KEY is required when NODE_ENV=production');
   }
-  if (env.WEBHOOK_LOG_TTL_SECONDS <= longestRetryWaitSeconds(env.WEBHOOK_RETRY_DELAY_SECONDS)) {
+  if (env.WEBHOOK_LOG_TTL_SECONDS <= retryScheduleSeconds(env.WEBHOOK_RETRY_DELAY_SECONDS)) {
     messages.push(
-      `WEBHOOK_LOG_TTL_SECONDS must exceed the longest wait between two attempts of a delivery, ${longestRetryWaitSeconds(env.WEBHOOK_RETRY_DELAY_SECONDS)} s (WEBHOOK_RETRY_DELAY_SECONDS × 65536): an event still being retried must not be deleted`,
+      `WEBHOOK_LOG_TTL_SECONDS must exceed a delivery's whole retry schedule and a day more, ${retryScheduleSeconds(env.WEBHOOK_RETRY_DELAY_SECONDS)} s (WEBHOOK_RETRY_DELAY_SECONDS × 2^17 + 86400): an event still being retried must not be deleted`,
     );
   }
   if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) messages.push('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database belongs to one process');

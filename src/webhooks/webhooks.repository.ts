@@ -117,8 +117,9 @@ export class WebhooksRepository {
   }
 
   /**
-   * A batch's logged attempts, in one statement. An attempt whose endpoint was deleted meanwhile is not
-   * logged: its row is locked (FOR KEY SHARE) or found gone, so a concurrent delete never fails the batch.
+   * A batch's logged attempts, in one statement. An attempt whose endpoint or event was deleted meanwhile
+   * (a DELETE, the retention sweep) is not logged: each row is locked (FOR KEY SHARE) or found gone, so a
+   * concurrent delete never fails the batch, and with it every other delivery in it.
    */
   async insertDeliveries(deliveries: NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
@@ -127,15 +128,17 @@ export class WebhooksRepository {
       `INSERT INTO webhook_deliveries (client_id, endpoint_id, event_id, job_id, attempt, delivered, status_code, error, duration_ms)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::boolean[], $7::int[], $8::text[], $9::int[])
          AS a (client_id, endpoint_id, event_id, job_id, attempt, delivered, status_code, error, duration_ms)
-       WHERE EXISTS (SELECT FROM webhook_endpoints e WHERE e.client_id = a.client_id AND e.id = a.endpoint_id FOR KEY SHARE)`,
+       WHERE EXISTS (SELECT FROM webhook_endpoints e WHERE e.client_id = a.client_id AND e.id = a.endpoint_id FOR KEY SHARE)
+         AND EXISTS (SELECT FROM webhook_events ev WHERE ev.client_id = a.client_id AND ev.id = a.event_id FOR KEY SHARE)`,
       [column('clientId'), column('endpointId'), column('eventId'), column('jobId'), column('attempt'), column('delivered'), column('statusCode'), column('error'), column('durationMs')],
     );
   }
 
   /**
    * Deletes up to `limit` events, with their attempts, created and last attempted more than `ttlSeconds`
-   * ago. An event still being retried has an attempt within the TTL (which exceeds the longest wait
-   * between attempts, env.schema.ts), so it stays. Answers how many events went.
+   * ago: the TTL exceeds a delivery's whole retry schedule (env.schema.ts), and a redelivery's attempt
+   * renews it. An event whose attempt is being logged right now is skipped (locked), and left to the next
+   * sweep. Answers how many events went.
    */
   async deleteExpiredEvents(ttlSeconds: number, limit: number): Promise<number> {
     const [, deleted]: [unknown, number] = await this.txHost.tx.query(
@@ -144,7 +147,8 @@ export class WebhooksRepository {
          WHERE e.created_at < now() - make_interval(secs => $1)
            AND NOT EXISTS (SELECT FROM webhook_deliveries d
                            WHERE d.client_id = e.client_id AND d.event_id = e.id AND d.created_at >= now() - make_interval(secs => $1))
-         LIMIT $2),
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED),
        attempts AS (DELETE FROM webhook_deliveries d USING expired x WHERE d.client_id = x.client_id AND d.event_id = x.id)
        DELETE FROM webhook_events e USING expired x WHERE e.client_id = x.client_id AND e.id = x.id`,
       [ttlSeconds, limit],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WebhookSweeper } from '../../src/webhooks/webhook-sweeper';
+import { WebhooksRepository } from '../../src/webhooks/webhooks.repository';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
 /** Days before now, as SQL: past the default WEBHOOK_LOG_TTL_SECONDS (30 days) or within it. */
@@ -57,6 +58,17 @@ describe('webhook events and their attempts are kept WEBHOOK_LOG_TTL_SECONDS aft
     const redeliver = await t.request('POST', `/v1/webhooks/${endpointId}/deliveries/${expiredAttempts[0]}/redeliver`, { headers: withKey(alice.headers) });
     expect([redeliver.status, redeliver.json.error.code]).toEqual([404, 'NOT_FOUND']);
     expect(await t.app.get(WebhookSweeper).sweep()).toBe(0);
+  });
+
+  it('never fails a batch of attempts because one event was swept between its lookup and its log', async () => {
+    const swept = await event(40);
+    const fresh = await event(0);
+    expect(await t.app.get(WebhookSweeper).sweep()).toBe(1);
+    // The delivery worker looked both up before the sweep, and logs both attempts after it.
+    const attempt = (eventId: string) => ({ clientId: alice.clientId, endpointId, eventId, jobId: randomUUID(), attempt: 1, delivered: true, statusCode: 200, error: null, durationMs: 1 });
+    await t.app.get(WebhooksRepository).insertDeliveries([attempt(swept), attempt(fresh)]);
+    const logged = await t.db.query<{ event_id: string }>('SELECT event_id FROM webhook_deliveries WHERE client_id = $1 AND event_id = ANY($2)', [alice.clientId, [swept, fresh]]);
+    expect(logged.map((row) => row.event_id)).toEqual([fresh]);
   });
 
   it('deletes a backlog larger than one batch in one run, events never attempted included', async () => {
