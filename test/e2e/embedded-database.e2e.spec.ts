@@ -25,11 +25,11 @@ describe('embedded PostgreSQL default', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('boots with no database installed, keeps its data across restarts and stops on SIGTERM', async () => {
+  it('boots with no database installed, drains through a Ctrl-C, keeps its data across restarts and stops on SIGTERM', async () => {
     const pgPort = await freePort();
     const env = { NODE_ENV: 'development', EMBEDDED_PG_DIR: join(dir, 'pg'), EMBEDDED_PG_PORT: String(pgPort) };
 
-    const first = await startServerProcess(env);
+    const first = await startServerProcess(env, undefined, { ownProcessGroup: true });
     // Ended whatever happens here: a failed expectation must not leave it (and Jest) running.
     let wallets: { data: Array<{ id: string }> };
     let headers: Record<string, string>;
@@ -41,7 +41,7 @@ describe('embedded PostgreSQL default', () => {
       wallets = (await (await fetch(`${first.baseUrl}/v1/wallets`, { headers })).json()) as { data: Array<{ id: string }> };
       expect(wallets.data).toEqual([expect.objectContaining({ currency: 'USD', balance: 100_000_000 })]);
 
-      // A deposit held open in its transaction when SIGTERM arrives is answered: the database outlives the drain.
+      // A deposit held open in its transaction when Ctrl-C arrives is answered: the database outlives the drain.
       const held = fetch(`${first.baseUrl}/v1/wallets/${wallets.data[0].id}/deposits`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': randomUUID(), 'x-sandbox-fault': 'delay=1500' },
@@ -55,7 +55,8 @@ describe('embedded PostgreSQL default', () => {
       } finally {
         await watcher.end();
       }
-      first.child.kill('SIGTERM');
+      // A terminal's Ctrl-C: SIGINT to every process of the foreground group, the service's own children included.
+      process.kill(-first.child.pid!, 'SIGINT');
       expect((await held).status).toBe(201);
     } finally {
       first.child.kill('SIGTERM');
@@ -75,5 +76,7 @@ describe('embedded PostgreSQL default', () => {
       second.child.kill('SIGTERM');
       await second.exited;
     }
+    // A restart found its database already there, and left no connection behind to be cut at the stop.
+    expect(second.output()).not.toMatch(/Connection terminated unexpectedly|terminating connection due to administrator command/);
   }, 180_000);
 });

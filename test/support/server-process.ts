@@ -21,14 +21,19 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the built service (`dist/`, made by `npm test` before jest) as a real process. */
-export async function startServerProcess(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<ServerProcess> {
+/**
+ * Runs the built service (`dist/`, made by `npm test` before jest) as a real process. `ownProcessGroup`
+ * puts it at the head of a process group, as a shell does a command, so a test can signal the group as
+ * a terminal's Ctrl-C does.
+ */
+export async function startServerProcess(env: Record<string, string>, readyTimeoutMs = 90_000, { ownProcessGroup = false } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env };
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
   const child = spawn(process.execPath, [resolve(__dirname, '../../dist/src/main.js')], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
