@@ -47,9 +47,16 @@ function describe(error: { message?: string; details?: unknown } | undefined): s
 /** A route that does not exist on this server (an optional feature it lacks) answers 404 "Route not found". */
 export const isMissingRoute = (error: unknown) => error instanceof ApiError && error.status === 404 && /route not found/i.test(error.message);
 
-/** A path with every interpolated value encoded as one segment: an id from the URL's # part can never reach another route. */
+/**
+ * A path with every interpolated value encoded as one segment: an id from the URL's # part can never reach
+ * another route. `.` and `..` stay dot segments even encoded, so they are refused.
+ */
 export const route = (parts: TemplateStringsArray, ...segments: string[]): string =>
-  parts.reduce((path, part, index) => path + part + (index < segments.length ? encodeURIComponent(segments[index]) : ''), '');
+  parts.reduce((path, part, index) => {
+    if (index >= segments.length) return path + part;
+    if (segments[index] === '.' || segments[index] === '..') throw new Error(`"${segments[index]}" is not an id`);
+    return path + part + encodeURIComponent(segments[index]);
+  }, '');
 
 export const query = (params: Record<string, string | number | undefined>) => {
   const entries = Object.entries(params).filter(([, value]) => value !== undefined && value !== '') as Array<[string, string]>;

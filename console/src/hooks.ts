@@ -24,7 +24,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs?: nu
   const latest = useRef(0);
   const run = useCallback(() => {
     const ticket = ++latest.current;
-    load().then(
+    // Through a promise, so that a loader that throws at once (a path `route` refuses) shows as an error too.
+    Promise.resolve().then(load).then(
       (data) => ticket === latest.current && setState({ data, error: undefined }),
       (error: unknown) => ticket === latest.current && setState((before) => ({ data: before.data, error })),
     );

@@ -41,6 +41,8 @@ const NUMBER = /-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?/y;
  * to another. A field wanting an integer would otherwise take a value the client never sent.
  */
 function roundedByParsing(literal: string, whole: string, fraction = '', exponent = '0'): boolean {
+  // A plain integer of up to 15 digits is always exact: the common case skips the arithmetic.
+  if (fraction === '' && exponent === '0' && whole.length <= 15) return false;
   const value = Number(literal);
   if (!Number.isFinite(value)) return true; // 1e400 parses to Infinity
   if (!Number.isInteger(value)) return false; // a fraction stays one: the field's own validation refuses it
@@ -114,7 +116,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       const changed = silentChange(text);
       if (changed === 'duplicate key') return done(new MalformedJsonError('The request body names a key twice in one object'));
       if (changed === 'rounded number') {
-        return done(new ValidationFailedError([{ field: 'body', errors: ['a number has more precision than JSON numbers carry (it would be rounded): send whole minor units'] }]));
+        return done(new ValidationFailedError([{ field: 'body', errors: ['a number has more precision than a JSON number carries exactly (it would be rounded)'] }]));
       }
       const found = flaw(parsed);
       if (found === 'too deep') return done(new MalformedJsonError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`));

@@ -20,7 +20,7 @@ export class MetricsService {
 
   private readonly idempotencyOutcomes = new Counter({
     name: 'idempotency_outcomes_total',
-    help: 'Keyed requests by outcome: executed, replayed, reused (422), in_use (409)',
+    help: 'Keyed requests by outcome: executed, replayed, reused (422), in_use (409; 503 on Starship routes)',
     labelNames: ['outcome'],
     registers: [this.registry],
   });

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors';
-import { minorUnitsToJson, parseMinorUnits } from '../common/money';
+import { isSupportedCurrency, minorUnitsToJson, parseMinorUnits } from '../common/money';
 import { decodeCursor, isIdentityKey, Page, PageQuery, toPage } from '../common/pagination';
 import { ProductResponse } from './dto/product.response';
 import { Product, ProductType } from './product.entity';
@@ -47,6 +47,8 @@ export class ProductsService implements OnApplicationBootstrap {
 }
 
 function toCatalogueItem(row: Product): CatalogueItem {
+  // Its minor unit prices and names every denomination: a currency the service does not know stops the boot, not an order.
+  if (!isSupportedCurrency(row.currency)) throw new Error(`Product ${row.id} is priced in ${row.currency}, which is not a supported currency`);
   return {
     id: row.id,
     name: row.name,

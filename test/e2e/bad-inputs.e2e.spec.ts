@@ -226,7 +226,7 @@ describe('bad input moves no money', () => {
           number,
           status: 400,
           code: 'VALIDATION_ERROR',
-          details: [{ field: 'body', errors: [expect.stringContaining('more precision than JSON numbers carry')] }],
+          details: [{ field: 'body', errors: [expect.stringContaining('more precision than a JSON number carries exactly')] }],
         });
       }
     }

@@ -223,6 +223,11 @@ interface Client {
       await text(page.getByRole('alert'), 'VALIDATION_ERROR');
       expect(apiPaths).toContain('/v1/webhooks/..%2Fwallets%23/deliveries');
       expect(apiPaths).not.toContain('/v1/wallets');
+      // A dot segment stays one even encoded (`..` would climb to /v1/): refused before any request.
+      apiPaths.length = 0;
+      await page.goto(`${server.baseUrl}/console#/wallets/..`);
+      await text(page.getByRole('alert').first(), 'is not an id');
+      expect(apiPaths.filter((path) => path.startsWith('/v1/'))).toEqual([]);
 
       // A refused sign-out (429 here) leaves the session open, and the page says so instead of showing the sign-in form.
       const refused = { status: 429, contentType: 'application/json', body: JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'Too many requests' } }) };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { balanceOf, fundedWallet, ledgerIsBalanced } from '../support/fixtures';
+import { createTestDatabase } from '../support/database';
 import { untilExpired } from '../support/poll';
 import { Credentials, startTestApp, TestApp, withKey } from '../support/test-app';
 
@@ -172,5 +173,23 @@ describe('client_order_id after its key expires', () => {
     expect(await balanceOf(t, alice, walletId)).toBe(8000);
     const listed = await t.request('GET', '/v1/orders?client_order_id=abc123', { headers: alice.headers });
     expect(listed.json.data.map((o: { id: string }) => o.id)).toEqual([second.json.id, first.json.id]);
+  });
+});
+
+describe('a catalogue priced in a currency the service does not know', () => {
+  it('stops the boot, naming the product, instead of failing its orders one by one', async () => {
+    const db = await createTestDatabase();
+    try {
+      // HRK (withdrawn in 2023): Node still knows the code, ISO-4217's list no longer has it.
+      await db.query(`INSERT INTO products (id, name, type, currency, denominations) VALUES (901, 'kuna card', 'DENOMINATION', 'HRK', '{1000}')`);
+      // Closed again if it boots, so that a failure here fails the test instead of hanging it.
+      const boot = await startTestApp({}, { database: db }).then(
+        async (app) => (await app.close(), 'booted'),
+        (error: Error) => error.message,
+      );
+      expect(boot).toBe('Product 901 is priced in HRK, which is not a supported currency');
+    } finally {
+      await db.drop();
+    }
   });
 });
