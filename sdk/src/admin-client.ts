@@ -1,6 +1,6 @@
 import { IdempotencyOptions, IdempotentResult, keyInHeader, sendKeyed } from './idempotency';
 import { CreateClientRequest, CreditRequest, Deposit, IssuedClient, LedgerCheckReport } from './models';
-import { ConnectionOptions, Transport } from './transport';
+import { ConnectionOptions, segment, Transport } from './transport';
 
 export interface LedgerlineAdminOptions extends ConnectionOptions {
   /** The service's `ADMIN_TOKEN`, sent as a Bearer token. */
@@ -28,7 +28,7 @@ export class LedgerlineAdmin {
    * the operator's own key scope, so it is retried safely under that key like a client's POST.
    */
   creditWallet(walletId: string, credit: CreditRequest, options: IdempotencyOptions = {}): Promise<IdempotentResult<Deposit>> {
-    return sendKeyed(this.transport, 'POST', `/v1/admin/wallets/${encodeURIComponent(walletId)}/credits`, credit, keyInHeader(options));
+    return sendKeyed(this.transport, 'POST', `/v1/admin/wallets/${segment(walletId)}/credits`, credit, keyInHeader(options));
   }
 
   /** Verifies that every wallet equals its entries and every currency sums to zero. */

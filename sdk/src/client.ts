@@ -33,7 +33,7 @@ import {
   WebhookEndpointWithSecret,
   WebhookRedelivery,
 } from './models';
-import { ConnectionOptions, HttpRequest, Transport } from './transport';
+import { ConnectionOptions, HttpRequest, segment, Transport } from './transport';
 
 export interface LedgerlineOptions extends ConnectionOptions {
   /** `X-API-Key` of the client (tenant). */
@@ -242,8 +242,4 @@ export class Ledgerline {
   private idempotentPost<T>(path: string, body: object, carrier: KeyCarrier): Promise<IdempotentResult<T>> {
     return sendKeyed(this.transport, 'POST', path, body, carrier);
   }
-}
-
-function segment(value: string): string {
-  return encodeURIComponent(value);
 }

@@ -41,6 +41,11 @@ interface HttpAnswer {
   text: string;
 }
 
+/** One value as one path segment (`/` and `?` inside it included), never a way to another route. */
+export function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
 /** Sends requests with the client's credentials and applies the retry policy. */
 export class Transport {
   private readonly baseUrl: string;

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors';
 import { PreparedResponse } from './prepared-response';
-import { dialectOf, ErrorDescription } from './response-dialect';
+import { dialectOf, ErrorDescription, errorStatusIn } from './response-dialect';
 import { setHeadersAsWritten } from './wire-headers';
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -82,6 +82,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const { headers, ...error } = describeError(exception, request.id);
     setHeadersAsWritten(reply, headers);
     const dialect = dialectOf(request);
-    void reply.status(dialect.errorStatus?.(error) ?? error.status).send(JSON.stringify(dialect.errorBody(error)));
+    void reply.status(errorStatusIn(dialect, error)).send(JSON.stringify(dialect.errorBody(error)));
   }
 }

@@ -33,6 +33,11 @@ export function envelopeOf({ code, message, details, requestId }: ErrorDescripti
 
 export const standardDialect: ResponseDialect = { errorBody: envelopeOf };
 
+/** The status `error` is answered with in `dialect`: the dialect's, where it has its own. */
+export function errorStatusIn(dialect: ResponseDialect, error: ErrorDescription): number {
+  return dialect.errorStatus?.(error) ?? error.status;
+}
+
 /**
  * Declares a route's dialect in its Fastify route config, so that every answer of the route uses it:
  * recorded ones, the filter's, and the errors Fastify raises before Nest sees the request (a

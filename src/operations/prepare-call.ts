@@ -1,12 +1,13 @@
 import { DomainError } from '../common/errors';
-import { ResponseDialect } from '../common/response-dialect';
+import { errorStatusIn, ResponseDialect } from '../common/response-dialect';
 import { Operation } from './operation';
 import { PreparedAnswer, PreparedCall } from './operations.repository';
 
 /** The answer a refusal gets, in the route's dialect: the same bytes whether it is sent now or replayed. */
 export function refusalAnswer(error: DomainError, dialect: ResponseDialect): PreparedAnswer {
   const { status, code, message, details } = error;
-  return { status, body: JSON.stringify(dialect.errorBody({ status, code, message, details })) };
+  const description = { status, code, message, details };
+  return { status: errorStatusIn(dialect, description), body: JSON.stringify(dialect.errorBody(description)) };
 }
 
 /**
