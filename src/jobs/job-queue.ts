@@ -10,8 +10,6 @@ export interface QueuedJob<T> {
   /** pg-boss's id of the job, the same on each of its retries. */
   id: string;
   data: T;
-  /** No retry follows if this run fails: the job will be `failed`. */
-  lastAttempt: boolean;
 }
 
 /** Handles a fetched batch at once; answers one settled result per job, in the batch's order. */
@@ -26,6 +24,11 @@ export interface QueueDefinition {
   expireInSeconds: number;
   retryLimit: number;
   retryDelaySeconds?: number;
+  /**
+   * The queue a job is copied to when it fails for good: its last retry failed, or its last run expired
+   * (a worker that died runs no handler, so only pg-boss sees that end). Define that queue first.
+   */
+  deadLetter?: string;
 }
 
 /**
@@ -82,6 +85,8 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
       retryLimit: queue.retryLimit,
       retryDelay: queue.retryDelaySeconds ?? 1,
       retryBackoff: true,
+      // pg-boss refuses the key unless it names a queue.
+      ...(queue.deadLetter ? { deadLetter: queue.deadLetter } : {}),
     };
     const session = new Client({ connectionString: this.database.url, application_name: 'ledgerline-jobs' });
     // Unheard, an 'error' event (the server going away) would end the process; the awaited calls report it.
@@ -91,6 +96,13 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
       await withAdvisoryLock(session, AdvisoryLock.jobQueues, async () => {
         if (await this.boss.getQueue(queue.name)) await this.boss.updateQueue(queue.name, options);
         else await this.boss.createQueue(queue.name, options);
+        // A job takes its dead-letter queue from its queue when enqueued: jobs waiting from before get it now.
+        if (queue.deadLetter) {
+          await session.query(`UPDATE pgboss.job SET dead_letter = $2 WHERE name = $1 AND state < 'completed' AND dead_letter IS DISTINCT FROM $2`, [
+            queue.name,
+            queue.deadLetter,
+          ]);
+        }
       });
     } finally {
       await session.end();
@@ -112,9 +124,9 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   async workInBatches<T extends object>(queue: QueueDefinition, handler: BatchHandler<T>): Promise<void> {
     await this.define(queue);
     let workerId: string | undefined;
-    const options = { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE, includeMetadata: true as const };
+    const options = { pollingIntervalSeconds: 0.5, batchSize: WORK_BATCH_SIZE };
     workerId = await this.boss.work<T>(queue.name, options, async (jobs) => {
-      const results = await handler(jobs.map((job) => ({ id: job.id, data: job.data, lastAttempt: job.retryCount >= job.retryLimit })));
+      const results = await handler(jobs.map((job) => ({ id: job.id, data: job.data })));
       for (const [index, result] of results.entries()) {
         if (result.status === 'rejected') {
           const reason = result.reason instanceof Error ? { message: result.reason.message } : { message: String(result.reason) };

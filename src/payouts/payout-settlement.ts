@@ -8,8 +8,11 @@ import { SandboxPayoutRail } from './sandbox-payout-rail';
 
 export type SettlementResult = 'COMPLETED' | 'FAILED' | 'ALREADY_SETTLED';
 
+/** Where pg-boss puts a settlement that failed for good: its last retry threw, or its last run's worker died. */
+const ABANDONED_QUEUE: QueueDefinition = { name: `${PAYOUT_SETTLEMENT_QUEUE}-abandoned`, expireInSeconds: 15, retryLimit: 20 };
+
 /** A settlement takes milliseconds; one still active after 15 s lost its worker and is retried. */
-const SETTLEMENT_QUEUE: QueueDefinition = { name: PAYOUT_SETTLEMENT_QUEUE, expireInSeconds: 15, retryLimit: 20 };
+const SETTLEMENT_QUEUE: QueueDefinition = { name: PAYOUT_SETTLEMENT_QUEUE, expireInSeconds: 15, retryLimit: 20, deadLetter: ABANDONED_QUEUE.name };
 
 /**
  * The payout worker. Each payout settles exactly once, however often the job runs, crashes or races:
@@ -30,23 +33,21 @@ export class PayoutSettlement implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.jobs.work<SettlementJob>(ABANDONED_QUEUE, (job) => this.abandon(job));
     await this.jobs.work<SettlementJob>(SETTLEMENT_QUEUE, (job) => this.run(job));
   }
 
-  /** One run of a settlement job. When its last retry fails, the payout is marked for an operator, so the reconciler leaves it. */
-  async run({ data, lastAttempt }: QueuedJob<SettlementJob>): Promise<void> {
-    let result: SettlementResult;
-    try {
-      result = await this.settle(data);
-    } catch (error) {
-      if (lastAttempt) {
-        await this.payouts.markSettlementAbandoned(data.clientId, data.payoutId);
-        this.logger.error({ err: error, payoutId: data.payoutId }, 'Payout settlement ran out of retries; left PENDING for an operator');
-      }
-      throw error;
-    }
+  /** One run of a settlement job. */
+  async run({ data }: QueuedJob<SettlementJob>): Promise<void> {
+    const result = await this.settle(data);
     if (result !== 'ALREADY_SETTLED') this.metrics.countPayout(result);
     this.logger.log({ payoutId: data.payoutId, result }, 'Payout settled');
+  }
+
+  /** A settlement that ran out of retries: the payout is marked for an operator, so the reconciler leaves it. */
+  async abandon({ data }: QueuedJob<SettlementJob>): Promise<void> {
+    await this.payouts.markSettlementAbandoned(data.clientId, data.payoutId);
+    this.logger.error({ payoutId: data.payoutId }, 'Payout settlement ran out of retries; left PENDING for an operator (why: the failed job\'s output in pgboss.job)');
   }
 
   async settle({ clientId, payoutId }: SettlementJob): Promise<SettlementResult> {

@@ -1,4 +1,4 @@
-import { JobQueue, QueuedJob, QueueDefinition } from '../../src/jobs/job-queue';
+import { JobQueue, QueueDefinition } from '../../src/jobs/job-queue';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { until } from '../support/poll';
 
@@ -71,23 +71,47 @@ describe('job queues: instances booting together', () => {
     }
   });
 
-  it('tells a handler whether a failure of this run is its job’s last', async () => {
+  it('hands a job that failed for good to its dead-letter queue: a last retry that threw, a last run whose worker died, a job queued before', async () => {
     const db = await createTestDatabase();
     databases.push(db);
+    const dying = { name: 'dying-queue', expireInSeconds: 1, retryLimit: 1, retryDelaySeconds: 1 };
+    const jobOf = async (run: string) => (await db.query(`SELECT dead_letter, state FROM pgboss.job WHERE name = $1 AND data->>'run' = $2`, [dying.name, run]))[0];
+
+    // Queued (for later) while its queue had no dead-letter queue.
+    const before = await bootInstance(db.url);
+    await before.jobs.work(dying, idle);
+    await db.query(`SELECT job_enqueue($1, '{"run": "queued before"}'::jsonb, now() + interval '1 hour')`, [dying.name]);
+    await shutDown(before);
+    expect(await jobOf('queued before')).toEqual({ dead_letter: null, state: 'created' });
+
     const instance = await bootInstance(db.url);
     try {
-      const runs: boolean[] = [];
-      const failing = async ({ lastAttempt }: QueuedJob<object>): Promise<void> => {
-        runs.push(lastAttempt);
+      const dead: string[] = [];
+      const runs: string[] = [];
+      await instance.jobs.work<{ run: string }>({ name: 'graveyard', expireInSeconds: 15, retryLimit: 0 }, async ({ data }) => {
+        dead.push(data.run);
+      });
+      await instance.jobs.work<{ run: string }>({ ...dying, deadLetter: 'graveyard' }, async ({ data }) => {
+        runs.push(data.run);
         throw new Error('fails every time');
-      };
-      await instance.jobs.work({ name: 'failing-queue', expireInSeconds: 15, retryLimit: 1, retryDelaySeconds: 1 }, failing);
-      await db.query(`SELECT job_enqueue('failing-queue', '{}'::jsonb, now())`);
-      // The first run and its one retry; then pg-boss marks the job failed.
-      await until(async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE name = 'failing-queue' AND state = 'failed'`)).length === 1);
-      expect(runs).toEqual([false, true]);
+      });
+      expect(await jobOf('queued before')).toEqual({ dead_letter: 'graveyard', state: 'created' });
+
+      await db.query(`SELECT job_enqueue($1, '{"run": "throws"}'::jsonb, now())`, [dying.name]);
+      // A last run whose worker died: active, past its expiry, no handler left to answer (pg-boss's maintenance, every 10 s, sees it).
+      await db.query(`SELECT job_enqueue($1, '{"run": "worker died"}'::jsonb, now() + interval '1 hour')`, [dying.name]);
+      await db.query(
+        `UPDATE pgboss.job SET state = 'active', started_on = now() - interval '1 minute', retry_count = retry_limit WHERE name = $1 AND data->>'run' = 'worker died'`,
+        [dying.name],
+      );
+
+      await until(async () => dead.length === 2, 60_000);
+      expect(dead.sort()).toEqual(['throws', 'worker died']);
+      expect(runs).toEqual(['throws', 'throws']); // the first run and its one retry
+      expect(await jobOf('throws')).toEqual({ dead_letter: 'graveyard', state: 'failed' });
+      expect(await jobOf('worker died')).toEqual({ dead_letter: 'graveyard', state: 'failed' });
     } finally {
       await shutDown(instance);
     }
-  });
+  }, 90_000);
 });
