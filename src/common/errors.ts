@@ -5,6 +5,9 @@ export interface FieldError {
   errors: string[];
 }
 
+/** A failure raised on purpose (a sandbox fault): answered as any 500, and logged as what it is, not as a defect. */
+export class DeliberateFailure extends Error {}
+
 /**
  * An error the API promises: a stable `code`, an HTTP status, a human message.
  * The global filter turns it into the envelope `{"error": {code, message, details}}`.

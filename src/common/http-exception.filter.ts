@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from './errors';
+import { ApiError, DeliberateFailure } from './errors';
 import { PreparedResponse } from './prepared-response';
 import { dialectOf, ErrorDescription, errorStatusIn } from './response-dialect';
 import { setHeadersAsWritten } from './wire-headers';
@@ -55,7 +55,8 @@ export function describeError(exception: unknown, requestId: string): ErrorDescr
     // Nothing ran: every connection stayed busy for the whole bound. Safe to retry, with any key.
     return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'SERVICE_UNAVAILABLE', message: 'The service is busy; retry shortly', headers: { 'Retry-After': '1' } };
   }
-  logger.error({ err: exception, requestId }, 'Unhandled error');
+  if (exception instanceof DeliberateFailure) logger.log({ requestId, failure: exception.message }, 'Answered 500 on purpose');
+  else logger.error({ err: exception, requestId }, 'Unhandled error');
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
     code: 'INTERNAL_ERROR',

@@ -1,4 +1,4 @@
-import { ValidationFailedError } from '../common/errors';
+import { DeliberateFailure, ValidationFailedError } from '../common/errors';
 
 /**
  * `X-Sandbox-Fault` (docs/idempotency.md, "Trying every failure yourself"), or a fault rule
@@ -34,7 +34,7 @@ export function parseSandboxFault(header: string | string[] | undefined): Sandbo
 }
 
 /** The deliberate failure of `fail-before-commit`: an ordinary 500, so nothing is recorded. */
-export class SandboxFailure extends Error {
+export class SandboxFailure extends DeliberateFailure {
   constructor() {
     super('sandbox fault: fail-before-commit');
   }
