@@ -37,6 +37,10 @@ export const SECONDARY = {
     label: "first-time orders / the 7-statement order on the service's own schema (order-reference.pgbench)",
     terms: [['service', 'orders-spread'], ['pgbench', 'reference']],
   },
+  ordersVsLimitUnnamed: {
+    label: "first-time orders / limit.sh's order sent unnamed, as the service sends its statements (`-M extended`: parsed and planned each time)",
+    terms: [['service', 'orders-spread'], ['pgbench', 'limit-unnamed']],
+  },
 };
 export const P99_MAX_MS = 30;
 export const RSS_PROCESS_MAX_MB = 250;
@@ -113,6 +117,7 @@ const SHORT_LABELS = {
   replays: 'replays',
   health: 'health',
   limit: 'limit',
+  'limit-unnamed': 'limit unnamed',
   'order-call': 'order call',
   reference: 'reference',
   'transfer-call': 'transfer call',
@@ -354,7 +359,7 @@ function figuresTable(results) {
 }
 
 function pgbenchTable(results) {
-  const rows = [['pgbench (-M prepared -c 32 -j 2)', 'tps (median)', 'latency avg ms (median)', 'failed, aborted (all rounds)', "PostgreSQL µs/transaction (median of the rounds')"]];
+  const rows = [['pgbench (-M prepared, unless the row says unnamed; -c 32 -j 2)', 'tps (median)', 'latency avg ms (median)', 'failed, aborted (all rounds)', "PostgreSQL µs/transaction (median of the rounds')"]];
   for (const name of Object.keys(results.summary.pgbench)) {
     const p = results.summary.pgbench[name];
     const f = pgbenchFailures(results, name);
@@ -766,7 +771,12 @@ function observations(results) {
         `minimal stand-in schema: no foreign keys, bigint wallet ids, fewer indexes). The same 7 statements on the service's own schema ` +
         `(\`bench/order-reference.pgbench\`) ran at a median ${fixed(pgbench.reference.tps)} tps; orders ran at ${fixed(ratios.ordersVsReference, 2)} of it ` +
         `(${evidence('ordersVsReference')}). The service's own \`place_order\` call ran at a median ${fixed(pgbench['order-call']?.tps)} tps; orders ran at ` +
-        `${fixed(ratios.ordersVsOwnCall, 2)} of it (${evidence('ordersVsOwnCall')}).`,
+        `${fixed(ratios.ordersVsOwnCall, 2)} of it (${evidence('ordersVsOwnCall')}).` +
+        (pgbench['limit-unnamed']?.tps
+          ? ` Sent unnamed, as the service must send its statements (parsed and planned on every call), limit.sh's order ran at a median ` +
+            `${fixed(pgbench['limit-unnamed'].tps)} tps, ${fixed(pgbench['limit-unnamed'].tps / limit.tps, 2)} of its prepared rate; orders ran at ` +
+            `${fixed(ratios.ordersVsLimitUnnamed, 2)} of it (${evidence('ordersVsLimitUnnamed')}).`
+          : ''),
     );
   }
 
@@ -917,6 +927,13 @@ function pgbenchSection(results) {
       (vacuumed ? ' (this run also ran `VACUUM ANALYZE` after the seed, which limit.sh does not; later runs do not)' : ''),
     `  but interleaved with the service in the same rounds and after the same warm-up as every other run. The .sql files are copies of`,
     '  `../shared/limit/`, so the bench runs without `../shared`.',
+    ...(scripts['limit-unnamed']
+      ? [
+          "- **The limit sent unnamed** (the same script and database, `-M extended`), a secondary figure: limit.sh's statements sent as the service must send",
+          '  its own, as unnamed statements (no named prepared statement on a request connection, so that PgBouncer in transaction mode works),',
+          '  which PostgreSQL parses and plans on every call; `-M prepared` parses each once per connection.',
+        ]
+      : []),
     `- **Each operation's own call** (${calls.map(([, s]) => `\`${s.file}\``).join(', ')}): generated from the call the service sent for that request,`,
     '  captured on the wire: the same statement text, with the values that name one request made per transaction (' +
       `${[...new Set(calls.flatMap(([, s]) => s.replaced))].map((n) => `\`${n}\``).join(', ')}: a random 63-bit key, a time-ordered id from \`now()\` and the key,`,
@@ -990,7 +1007,7 @@ Started ${results.startedAt}, finished ${results.finishedAt}.
 | memory | ${m.totalMemoryMb} MB |
 | OS | ${m.platform} |
 | Node | ${m.node} |
-| PostgreSQL | ${m.postgres} (loopback, server at ${results.config.databaseServer}); at the start ${m.postgresConnectionsAtStart.in_use} of its ${m.postgresConnectionsAtStart.max} connections were in use, across ${m.postgresConnectionsAtStart.databases} databases |
+| PostgreSQL | ${m.postgres} (loopback, server at ${results.config.databaseServer}); at the start ${m.postgresConnectionsAtStart.in_use} of its ${m.postgresConnectionsAtStart.max} connections were in use, across ${m.postgresConnectionsAtStart.databases} databases |${postgresSettingsRow(m.postgresSettings)}
 | load generators | autocannon ${m.autocannon} (in the harness's process, with the webhook receiver), ${m.pgbench} |
 
 ${busyNote(results)}
@@ -1078,4 +1095,14 @@ ${demoteHeadings(history)}`;
 /** HISTORY.md's title dropped and its sections nested one level under this report's section. */
 function demoteHeadings(markdown) {
   return markdown.replace(/^# .*\n+/, '').replace(/^(#{2,}) /gm, '#$1 ');
+}
+
+/** The server's settings the run recorded (runs before 2026-12-08 did not), as a row of the machine table. */
+function postgresSettingsRow(settings) {
+  if (!settings?.length) return '';
+  const shown = settings.map(({ name, setting, unit, source }) => {
+    const value = unit === '8kB' ? `${(Number(setting) * 8) / 1024} MB` : `${setting}${unit ? ` ${unit}` : ''}`;
+    return `${name} ${value}${source === 'default' ? '' : ` (${source})`}`;
+  });
+  return `\n| PostgreSQL settings | ${shown.join(', ')} |`;
 }

@@ -964,7 +964,7 @@ async function countRows(db, table, clientId) {
 }
 
 async function runPgbench(script, { seconds, sampler, transactions }) {
-  const args = ['-n', '-M', 'prepared', '-c', String(config.connections), '-j', String(config.pgbenchThreads), '-f', script.file];
+  const args = ['-n', '-M', script.protocol ?? 'prepared', '-c', String(config.connections), '-j', String(config.pgbenchThreads), '-f', script.file];
   args.push(...(transactions ? ['-t', String(transactions)] : ['-T', String(seconds)]));
   for (const [name, value] of script.defines) args.push('-D', `${name}=${value}`);
   args.push(script.dbUrl);
@@ -1096,6 +1096,7 @@ const SEQUENCE = [
   ['service', 'orders-hot'],
   ['paired', 'request-log'],
   ['pgbench', 'reference'],
+  ['pgbench', 'limit-unnamed'],
   ['pgbench', 'order-call'],
   ['service', 'transfers'],
   ['pgbench', 'transfer-call'],
@@ -1301,7 +1302,7 @@ function ratio(a, b) {
 
 /** The order scenarios and pgbench runs are reported in. */
 const REPORT_ORDER = ['orders-spread', 'orders-webhook', 'orders-hot', 'transfers', 'payouts', 'deposits', 'wallet-read', 'replays', 'health'];
-const PGBENCH_ORDER = ['limit', 'order-call', 'reference', 'transfer-call', 'payout-call', 'deposit-call'];
+const PGBENCH_ORDER = ['limit', 'limit-unnamed', 'order-call', 'reference', 'transfer-call', 'payout-call', 'deposit-call'];
 
 function summarise(rounds) {
   const names = REPORT_ORDER.filter((name) => rounds[0].service[name]);
@@ -1373,6 +1374,7 @@ function summarise(rounds) {
       requestLogOnVsOff: round.paired['request-log']?.ratio ?? null,
       ordersVsOwnCall: ratio(rps('orders-spread'), tps('order-call')),
       ordersVsReference: ratio(rps('orders-spread'), tps('reference')),
+      ordersVsLimitUnnamed: ratio(rps('orders-spread'), tps('limit-unnamed')),
       nodeMicrosPerOrder: spread && spread.requestsPerSecond > 0 && typeof spread.sample.cores.service === 'number' ? (spread.sample.cores.service * 1e6) / spread.requestsPerSecond : null,
     };
   });
@@ -1442,6 +1444,8 @@ function commandLine() {
 
 async function main() {
   const startedAt = new Date();
+  // Read now, just after `npm run build`: commits made while the bench runs are not what it measures.
+  const source = sourceRevision();
   const mainJs = path.join(ROOT, 'dist/src/main.js');
   if (!fs.existsSync(mainJs)) throw new Error('dist/src/main.js is missing: run `npm run build` (or `npx nest build`) first');
   if (!fs.existsSync(config.pgbench)) throw new Error(`pgbench not found at ${config.pgbench} (set BENCH_PGBENCH)`);
@@ -1477,6 +1481,11 @@ async function main() {
     `SELECT current_setting('max_connections')::int AS max, count(*)::int AS in_use,
             count(DISTINCT datname)::int AS databases
      FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+  );
+  // The server's settings that move every figure here, the service's and pgbench's alike (a CI machine may turn autovacuum off).
+  const { rows: postgresSettings } = await adminDb.query(
+    `SELECT name, setting, unit, source FROM pg_settings
+     WHERE name IN ('autovacuum', 'fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'wal_level') ORDER BY name`,
   );
   log(`databases ${dbName} and ${limitDbName} created`);
 
@@ -1528,19 +1537,23 @@ async function main() {
   const orderCapture = capture.captures.order.at(-1);
   const limitFile = path.join(LIMIT_DIR, 'limit_order.sql');
   const limitStatements = statementsOfScript(fs.readFileSync(limitFile, 'utf8'));
+  const limit = {
+    label: `pgbench, the machine's limit (limit.sh: ${limitStatements.length}-statement order, stand-in schema)`,
+    file: limitFile,
+    text: fs.readFileSync(limitFile, 'utf8'),
+    statements: limitStatements,
+    defines: [],
+    dbUrl: limitUrl.toString(),
+    db: limitDb,
+    table: 'orders',
+    clientId: null,
+    fresh: () => resetLimitSchema(limitDb),
+  };
   const scripts = {
-    limit: {
-      label: `pgbench, the machine's limit (limit.sh: ${limitStatements.length}-statement order, stand-in schema)`,
-      file: limitFile,
-      text: fs.readFileSync(limitFile, 'utf8'),
-      statements: limitStatements,
-      defines: [],
-      dbUrl: limitUrl.toString(),
-      db: limitDb,
-      table: 'orders',
-      clientId: null,
-      fresh: () => resetLimitSchema(limitDb),
-    },
+    limit,
+    // The same, sent as the service must send its statements: unnamed (no named prepared statement on request
+    // connections, for PgBouncer in transaction mode), so parsed and planned on every call. A secondary figure.
+    'limit-unnamed': { ...limit, label: "pgbench, the machine's limit sent unnamed (limit.sh's order, `-M extended`)", protocol: 'extended' },
     reference: {
       label: `pgbench, ${reference.statements.length}-statement order on the service's schema (order-reference.pgbench)`,
       file: path.join(RESULTS_DIR, 'order-reference.pgbench'),
@@ -1698,9 +1711,9 @@ async function main() {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     command: commandLine(),
-    source: sourceRevision(),
+    source,
     config: { ...config, serverUrl: undefined, databaseServer: `${server.hostname}:${server.port || 5432}` },
-    machine: { ...machineInfo(), postgres: postgresVersion, postgresConnectionsAtStart: connectionsAtStart, loadBefore, loadAfter },
+    machine: { ...machineInfo(), postgres: postgresVersion, postgresConnectionsAtStart: connectionsAtStart, postgresSettings, loadBefore, loadAfter },
     serviceProcesses: { requested: config.workers, atStart: service.processesAtStart, idleRssMb: idleRss, quietAfterStart: service.quietAfterStart },
     capture: {
       kinds: Object.fromEntries(Object.entries(capture.captures).map(([kind, list]) => [kind, { label: KINDS[kind].label, captures: list.map(slimCapture) }])),
@@ -1715,6 +1728,7 @@ async function main() {
         {
           label: script.label,
           file: path.relative(ROOT, script.file),
+          protocol: script.protocol ?? 'prepared',
           statements: script.statements.map((s) => s.text.replace(/\s+/g, ' ').trim()),
           // With these (-D name=value) the script runs by hand against a copy of the data.
           defines: Object.fromEntries(script.defines),
