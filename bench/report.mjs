@@ -415,6 +415,8 @@ function targetRows(results) {
     `aim: half of ≈${NODE_MICROS_BEFORE} µs; ${isNumber(node.value) ? (node.value <= NODE_MICROS_AIM ? 'reached' : 'not reached') : 'not measured'}`,
   ]);
   for (const [key, secondary] of Object.entries(SECONDARY)) {
+    // A run older than a secondary figure has no value for it in any round: no row, rather than "n/a".
+    if (!perRound.some((r) => isNumber(r[key]))) continue;
     const note = roundsNote(results, perRound.map((r) => r[key]));
     rows.push([`${secondary.label} (secondary)`, withNote(fixed(ratios[key], 2), note), perRound.map((r) => fixed(r[key], 2)).join(', '), '—', 'not a target']);
   }

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The reconciler's function, which gives each of `candidates` (client_id, id; at most p_limit) a new settlement job. */
-function requeueStrandedPayouts(candidates: string): string {
+export function requeueStrandedPayouts(candidates: string): string {
   return `
       CREATE OR REPLACE FUNCTION requeue_stranded_payouts(p_limit integer) RETURNS integer LANGUAGE plpgsql AS $$
       DECLARE
@@ -19,6 +19,14 @@ function requeueStrandedPayouts(candidates: string): string {
       END
       $$`;
 }
+
+/** PENDING payouts not abandoned, less those a live or failed settlement job names. */
+export const UNMARKED_WITHOUT_UNFINISHED_JOB = `
+          SELECT client_id, id FROM payouts WHERE status = 'PENDING' AND settlement_abandoned_at IS NULL
+          EXCEPT
+          SELECT (data->>'clientId')::uuid, (data->>'payoutId')::uuid FROM pgboss.job
+          WHERE name = 'payout-settlement' AND state <> 'completed'
+          LIMIT p_limit`;
 
 /**
  * Two faults of the stranded-payout reconciler (migration StrandedPayouts).
@@ -40,13 +48,7 @@ export class SettlementAbandoned1764670000000 implements MigrationInterface {
     await q.query(`
       COMMENT ON COLUMN payouts.settlement_abandoned_at IS
         'When the settlement''s last retry failed: the reconciler leaves the payout PENDING for an operator; clearing it lets the reconciler requeue it'`);
-    // PENDING payouts not abandoned, less those a live or failed settlement job names.
-    await q.query(requeueStrandedPayouts(`
-          SELECT client_id, id FROM payouts WHERE status = 'PENDING' AND settlement_abandoned_at IS NULL
-          EXCEPT
-          SELECT (data->>'clientId')::uuid, (data->>'payoutId')::uuid FROM pgboss.job
-          WHERE name = 'payout-settlement' AND state <> 'completed'
-          LIMIT p_limit`));
+    await q.query(requeueStrandedPayouts(UNMARKED_WITHOUT_UNFINISHED_JOB));
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -8,8 +8,13 @@ import { SandboxPayoutRail } from './sandbox-payout-rail';
 
 export type SettlementResult = 'COMPLETED' | 'FAILED' | 'ALREADY_SETTLED';
 
-/** Where pg-boss puts a settlement that failed for good: its last retry threw, or its last run's worker died. */
-const ABANDONED_QUEUE: QueueDefinition = { name: `${PAYOUT_SETTLEMENT_QUEUE}-abandoned`, expireInSeconds: 15, retryLimit: 20 };
+/**
+ * Where pg-boss puts a settlement that failed for good: its last retry threw, or its last run expired (its
+ * worker died, or ran past 15 s). pg-boss writes these jobs itself, with the failed job's retry limit and
+ * no backoff, not with this definition's options. The reconciler leaves a payout alone while its job here
+ * is not done (migration DeadLetteredSettlements).
+ */
+const ABANDONED_QUEUE: QueueDefinition = { name: 'payout-settlement-abandoned', expireInSeconds: 15, retryLimit: 20 };
 
 /** A settlement takes milliseconds; one still active after 15 s lost its worker and is retried. */
 const SETTLEMENT_QUEUE: QueueDefinition = { name: PAYOUT_SETTLEMENT_QUEUE, expireInSeconds: 15, retryLimit: 20, deadLetter: ABANDONED_QUEUE.name };
