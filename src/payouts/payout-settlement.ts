@@ -51,8 +51,11 @@ export class PayoutSettlement implements OnApplicationBootstrap {
 
   /** A settlement that ran out of retries: the payout is marked for an operator, so the reconciler leaves it. */
   async abandon({ data }: QueuedJob<SettlementJob>): Promise<void> {
-    await this.payouts.markSettlementAbandoned(data.clientId, data.payoutId);
-    this.logger.error({ payoutId: data.payoutId }, 'Payout settlement ran out of retries; left PENDING for an operator (why: the failed job\'s output in pgboss.job)');
+    if (await this.payouts.markSettlementAbandoned(data.clientId, data.payoutId)) {
+      this.logger.error({ payoutId: data.payoutId }, 'Payout settlement ran out of retries; left PENDING for an operator (why: the failed job\'s output in pgboss.job)');
+    } else {
+      this.logger.log({ payoutId: data.payoutId }, 'Payout settlement ran out of retries, but the payout is settled or marked already');
+    }
   }
 
   async settle({ clientId, payoutId }: SettlementJob): Promise<SettlementResult> {

@@ -32,12 +32,16 @@ export class PayoutsRepository {
     return row.result;
   }
 
-  /** Its settlement ran out of retries: the reconciler leaves it PENDING for an operator (migration SettlementAbandoned). */
-  async markSettlementAbandoned(clientId: string, payoutId: string): Promise<void> {
-    await this.txHost.tx.query(
+  /**
+   * Its settlement ran out of retries: the reconciler leaves it PENDING for an operator (migration SettlementAbandoned).
+   * False when it is no longer PENDING (a last run that outlived its expiry settled it) or was marked already.
+   */
+  async markSettlementAbandoned(clientId: string, payoutId: string): Promise<boolean> {
+    const [, marked]: [unknown, number] = await this.txHost.tx.query(
       `UPDATE payouts SET settlement_abandoned_at = now() WHERE client_id = $1 AND id = $2 AND status = 'PENDING' AND settlement_abandoned_at IS NULL`,
       [clientId, payoutId],
     );
+    return marked === 1;
   }
 
   /** Gives up to `limit` PENDING payouts without a live settlement job a new one (`requeue_stranded_payouts`, migration StrandedPayouts). */

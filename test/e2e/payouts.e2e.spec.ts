@@ -205,6 +205,15 @@ describe('payout settlement exactly once', () => {
     }
   });
 
+  it('marks nothing when a dead-lettered settlement finds its payout settled (its last run outlived its expiry)', async () => {
+    const { payoutId } = await pendingPayout('GB33BUKB20201555555558', 1000);
+    const settlement = t.app.get(PayoutSettlement);
+    expect(await settlement.settle({ clientId: alice.clientId, payoutId })).toBe('COMPLETED');
+    await settlement.abandon({ id: 'dead-lettered', data: { clientId: alice.clientId, payoutId } });
+    const [row] = await t.db.query<{ status: string; at: Date | null }>('SELECT status, settlement_abandoned_at AS at FROM payouts WHERE id = $1', [payoutId]);
+    expect(row).toEqual({ status: 'COMPLETED', at: null });
+  });
+
   it('leaves a payout whose last settlement run lost its worker to an operator; clearing the mark hands it back at once', async () => {
     const { payoutId } = await pendingPayout('GB33BUKB20201555555557', 1000);
     const settlementJob = async () =>
