@@ -963,8 +963,11 @@ async function countRows(db, table, clientId) {
   return rows[0].n;
 }
 
+/** How pgbench sends a script's statements: prepared, as limit.sh runs, unless the script says otherwise. */
+const protocolOf = (script) => script.protocol ?? 'prepared';
+
 async function runPgbench(script, { seconds, sampler, transactions }) {
-  const args = ['-n', '-M', script.protocol ?? 'prepared', '-c', String(config.connections), '-j', String(config.pgbenchThreads), '-f', script.file];
+  const args = ['-n', '-M', protocolOf(script), '-c', String(config.connections), '-j', String(config.pgbenchThreads), '-f', script.file];
   args.push(...(transactions ? ['-t', String(transactions)] : ['-T', String(seconds)]));
   for (const [name, value] of script.defines) args.push('-D', `${name}=${value}`);
   args.push(script.dbUrl);
@@ -1728,7 +1731,7 @@ async function main() {
         {
           label: script.label,
           file: path.relative(ROOT, script.file),
-          protocol: script.protocol ?? 'prepared',
+          protocol: protocolOf(script),
           statements: script.statements.map((s) => s.text.replace(/\s+/g, ' ').trim()),
           // With these (-D name=value) the script runs by hand against a copy of the data.
           defines: Object.fromEntries(script.defines),
